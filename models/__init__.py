@@ -1,0 +1,2 @@
+from . import credit_grade
+from . import res_partner

@@ -1,0 +1,2 @@
+from . import test_credit_grade
+from . import test_demo_data

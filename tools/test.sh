@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# `make test`: static checks, then the Odoo suite on a fresh database, then one summary line
+# "N passed, N failed". The Odoo suite is never reported as passed when it did not run.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+set +e
+
+passed=0
+failed=0
+failures=()
+check() {  # check NAME COMMAND...: one static or log check, counted once.
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "ok    $name"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        echo "FAIL  $name"
+    fi
+}
+
+cd "$REPO_ROOT" || exit 2
+mkdir -p "$BUILD_DIR"
+
+# --- Static checks (need no Odoo) ------------------------------------------------------
+log "Static checks"
+ensure_tools_venv || warn "could not install the static-check tools"
+check "ruff lint" "$TOOLS_VENV/bin/ruff" check --quiet .
+check "ruff format" "$TOOLS_VENV/bin/ruff" format --check --quiet .
+check "pylint-odoo (OCA mandatory rules)" "$TOOLS_VENV/bin/pylint" --rcfile=.pylintrc-mandatory \
+    --score=n "$(addons_path >/dev/null; echo "$ADDONS_LINK_DIR/$MODULE")"
+check "OCA module checks (XML, manifest, po)" "$TOOLS_VENV/bin/oca-checks-odoo-module" --no-verbose \
+    --disable=xml-attribute-translatable "$ADDONS_LINK_DIR/$MODULE"
+check "XML well-formed" "$TOOLS_VENV/bin/python" tools/check_xml.py
+check "translations (.po syntax)" bash -c 'for f in i18n/*.po i18n/*.pot; do msgfmt -c -o /dev/null "$f" 2>&1 | grep -v "header field .Language. missing"; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1; done'
+check "translations complete (zh_CN)" "$TOOLS_VENV/bin/python" tools/check_i18n.py
+
+# --- Odoo suite --------------------------------------------------------------------------
+suite=skipped
+if ensure_odoo_src && ensure_venv && ensure_postgres; then
+    ensure_chromium
+    suite=ran
+    db="ccm_test_$(date +%Y%m%d%H%M%S)_$$"
+    data_dir="$CACHE_DIR/data"
+    port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cleanup() {
+        dropdb --if-exists "$db" 2>/dev/null
+        rm -rf "$data_dir/filestore/$db"
+    }
+    trap cleanup EXIT
+    odoo() { odoo_bin -d "$db" --data-dir "$data_dir" --http-port "$port" --stop-after-init "$@"; }
+    logs="$BUILD_DIR/logs"
+    mkdir -p "$logs"
+
+    log "Odoo suite on database $db (logs in $logs)"
+    # Dependencies first, so that the next log holds only what our module does.
+    odoo -i sale_stock,account --log-level=warn >"$logs/1-dependencies.log" 2>&1
+    check "dependencies install" test $? -eq 0
+
+    odoo -i "$MODULE" --log-level=info >"$logs/2-install.log" 2>&1
+    rc=$?
+    check "module installs with a clean log (no warning or error)" \
+        bash -c "[ $rc -eq 0 ] && ! grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' '$logs/2-install.log'"
+
+    odoo --test-enable --test-tags "/$MODULE" --log-level=test >"$logs/3-tests.log" 2>&1
+    rc=$?
+    result=$(grep -E "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" "$logs/3-tests.log" | tail -n 1)
+    if [ -n "$result" ]; then
+        read -r t_failed t_errors t_run < <(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$result")
+        echo "      Odoo tests: $t_run run, $t_failed failed, $t_errors errors"
+        passed=$((passed + t_run - t_failed - t_errors))
+        failed=$((failed + t_failed + t_errors))
+        [ $((t_failed + t_errors)) -gt 0 ] && failures+=("Odoo tests ($((t_failed + t_errors)))")
+        [ "$t_run" -eq 0 ] && { failed=$((failed + 1)); failures+=("no Odoo test ran"); }
+    else
+        failed=$((failed + 1))
+        failures+=("Odoo test run (no result line, exit $rc)")
+    fi
+    # Errors logged outside a test (e.g. at registry load) fail the run too.
+    check "test run exits cleanly" test "$rc" -eq 0
+    awk '/^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) /{p=1} /^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|WARNING|DEBUG|RUNBOT) /{p=0} p' \
+        "$logs/3-tests.log" | head -n 300
+
+    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell --addons-path "$(addons_path)" -d "$db" \
+        --data-dir "$data_dir" --db_user "$DB_USER" --log-level=warn --no-http >"$logs/4-uninstall.log" 2>&1 <<PY
+env["ir.module.module"].search([("name", "=", "$MODULE")]).button_immediate_uninstall()
+env.cr.commit()
+assert not env["ir.module.module"].search([("name", "=", "$MODULE"), ("state", "=", "installed")])
+print("UNINSTALLED")
+PY
+    check "module uninstalls with a clean log" \
+        bash -c "grep -q UNINSTALLED '$logs/4-uninstall.log' && ! grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' '$logs/4-uninstall.log'"
+fi
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+if [ "$suite" = skipped ]; then
+    echo
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    echo "!!! The Odoo suite was SKIPPED: only the static checks ran. Nothing above shows   !!!"
+    echo "!!! that the module installs or works. Provide Odoo 18.0 at ODOO_SRC=$ODOO_SRC. !!!"
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    exit 3
+fi
+[ "$failed" -eq 0 ]
