@@ -13,9 +13,15 @@
     "data": [
         "security/customer_credit_security.xml",
         "security/ir.model.access.csv",
+        "security/customer_credit_rules.xml",
         "data/credit_grade_data.xml",
+        "data/credit_evaluation_data.xml",
+        "report/credit_evaluation_report.xml",
         "views/credit_grade_views.xml",
+        "views/credit_evaluation_views.xml",
+        "views/credit_reference_set_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/customer_credit_menus.xml",
     ],
     "demo": [

@@ -1,8 +1,10 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 # Fields only a Credit Manager may change; everyone who reads the customer sees them.
-CREDIT_MANAGER_FIELDS = {"credit_score", "credit_score_date"}
+CREDIT_MANAGER_FIELDS = {"credit_score", "credit_score_date", "credit_evaluation_id"}
 
 
 class ResPartner(models.Model):
@@ -30,6 +32,95 @@ class ResPartner(models.Model):
     )
     credit_grade_recommendation = fields.Text(related="credit_grade_id.recommendation", string="Grade Policy")
     credit_can_edit_score = fields.Boolean(compute="_compute_credit_can_edit_score")
+    credit_evaluation_id = fields.Many2one(
+        "credit.evaluation",
+        string="Current Evaluation",
+        readonly=True,
+        copy=False,
+        help="The approved credit evaluation behind the score.",
+    )
+    credit_evaluation_count = fields.Integer(compute="_compute_credit_evaluation_count")
+    credit_reevaluation_due = fields.Boolean(
+        string="Re-evaluation Due",
+        compute="_compute_credit_reevaluation_due",
+        search="_search_credit_reevaluation_due",
+        help="The last approved evaluation is older than the re-evaluation period of the company.",
+    )
+
+    def _compute_credit_evaluation_count(self):
+        counts = dict(
+            self.env["credit.evaluation"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.credit_evaluation_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.model
+    def _credit_reevaluation_limit(self):
+        months = self.env.company.credit_reevaluation_months
+        return fields.Date.context_today(self) - relativedelta(months=months)
+
+    @api.depends("commercial_partner_id.credit_score_date")
+    @api.depends_context("company")
+    def _compute_credit_reevaluation_due(self):
+        limit = self._credit_reevaluation_limit()
+        for partner in self:
+            date = partner.commercial_partner_id.credit_score_date
+            partner.credit_reevaluation_due = bool(date and date < limit)
+
+    def _search_credit_reevaluation_due(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on Re-evaluation Due."))
+        domain = [("commercial_partner_id.credit_score_date", "<", self._credit_reevaluation_limit())]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def action_open_credit_evaluations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_credit_management.credit_evaluation_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    @api.model
+    def _cron_schedule_credit_reevaluations(self):
+        """Give the credit manager one to-do per customer whose evaluation is out of date."""
+        partners = self.search(
+            [
+                ("credit_reevaluation_due", "=", True),
+                "|",
+                ("is_company", "=", True),
+                ("parent_id", "=", False),
+            ]
+        )
+        activity_type = self.env.ref("customer_credit_management.mail_activity_type_credit_reevaluation")
+        already = {
+            res_id
+            for [res_id] in self.env["mail.activity"]._read_group(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ],
+                ["res_id"],
+            )
+        }
+        user = self.env.company._credit_responsible_user()
+        if not user:
+            return
+        for partner in partners.filtered(lambda p: p.id not in already):
+            partner.activity_schedule(
+                "customer_credit_management.mail_activity_type_credit_reevaluation",
+                user_id=user.id,
+                note=self.env._(
+                    "The last credit evaluation of %(partner)s dates from %(date)s: "
+                    "evaluate the customer again.",
+                    partner=partner.display_name,
+                    date=partner.credit_score_date,
+                ),
+            )
 
     def _compute_credit_can_edit_score(self):
         self.credit_can_edit_score = self.env.user.has_group(

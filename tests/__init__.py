@@ -1,2 +1,4 @@
 from . import test_credit_grade
+from . import test_credit_indicators
+from . import test_credit_evaluation
 from . import test_demo_data

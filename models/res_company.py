@@ -1,0 +1,54 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    credit_quantitative_share = fields.Float(
+        string="Quantitative Share (%)",
+        digits=(5, 2),
+        default=70.0,
+        help="Share of the financial-statement score in a customer's credit score; the "
+        "qualitative judgement makes up the rest.",
+    )
+    credit_reevaluation_months = fields.Integer(
+        string="Re-evaluate After (Months)",
+        default=12,
+        help="A customer whose last approved evaluation is older than this is flagged for "
+        "re-evaluation and an activity is scheduled for the credit manager.",
+    )
+    credit_responsible_id = fields.Many2one(
+        "res.users",
+        string="Credit Manager in Charge",
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("customer_credit_management.group_credit_manager").id)
+        ],
+        help="Receives the credit activities (re-evaluations). Without one, the first credit manager does.",
+    )
+
+    @api.constrains("credit_quantitative_share", "credit_reevaluation_months")
+    def _check_credit_settings(self):
+        for company in self:
+            if not 0 <= company.credit_quantitative_share <= 100:
+                raise ValidationError(self.env._("The quantitative share must be between 0 and 100."))
+            if company.credit_reevaluation_months <= 0:
+                raise ValidationError(self.env._("The re-evaluation period must be at least one month."))
+
+    def _credit_responsible_user(self):
+        self.ensure_one()
+        if self.credit_responsible_id:
+            return self.credit_responsible_id
+        group = self.env.ref("customer_credit_management.group_credit_manager")
+        return (
+            group.sudo()
+            .users.filtered(
+                lambda user: (
+                    user.active
+                    and not user.share
+                    and user.id != self.env.ref("base.user_root").id
+                    and self in user.company_ids
+                )
+            )
+            .sorted("id")[:1]
+        )
