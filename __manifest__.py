@@ -21,9 +21,16 @@
         "views/credit_evaluation_views.xml",
         "views/credit_reference_set_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
+        "views/credit_release_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_credit_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "customer_credit_management/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/customer_credit_demo.xml",
     ],

@@ -9,3 +9,8 @@ from . import credit_evaluation_qualitative
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_industry
+from . import credit_exposure
+from . import credit_release_request
+from . import sale_order
+from . import stock_picking

@@ -27,13 +27,48 @@ class ResCompany(models.Model):
         help="Receives the credit activities (re-evaluations). Without one, the first credit manager does.",
     )
 
-    @api.constrains("credit_quantitative_share", "credit_reevaluation_months")
+    credit_control_enabled = fields.Boolean(
+        string="Enforce Credit Lines",
+        help="Refuse to confirm orders and to ship goods beyond a customer's credit line or to a "
+        "customer on credit hold. Off at installation: compute the limits, review them, then "
+        "switch it on.",
+    )
+    credit_default_risk_factor = fields.Float(
+        string="Default Risk Factor",
+        digits=(4, 2),
+        default=0.5,
+        help="Risk correction factor of customers without a credit grade.",
+    )
+    credit_overdue_hold_days = fields.Integer(
+        string="Hold After Overdue (Days)",
+        default=90,
+        help="Customers with receivables overdue by more than this many days are put on credit hold.",
+    )
+    credit_release_validity_days = fields.Integer(
+        string="Release Validity (Days)",
+        default=7,
+        help="Days an approved release request stays usable.",
+    )
+
+    @api.constrains(
+        "credit_quantitative_share",
+        "credit_reevaluation_months",
+        "credit_default_risk_factor",
+        "credit_overdue_hold_days",
+        "credit_release_validity_days",
+    )
     def _check_credit_settings(self):
         for company in self:
             if not 0 <= company.credit_quantitative_share <= 100:
                 raise ValidationError(self.env._("The quantitative share must be between 0 and 100."))
             if company.credit_reevaluation_months <= 0:
                 raise ValidationError(self.env._("The re-evaluation period must be at least one month."))
+            if company.credit_default_risk_factor < 0:
+                raise ValidationError(self.env._("The default risk factor cannot be negative."))
+            if company.credit_overdue_hold_days <= 0 or company.credit_release_validity_days <= 0:
+                raise ValidationError(
+                    self.env._("The overdue days before a hold and the release validity must be positive.")
+                )
 
     def _credit_responsible_user(self):
         self.ensure_one()

@@ -67,13 +67,13 @@ ensure_odoo_src() {
 
 ensure_venv() {
     local stamp="$VENV/.ccm-stamp" want
-    want=$(cat "$ODOO_SRC/requirements.txt" 2>/dev/null | sha1sum | cut -c1-40)
+    want=$(cat "$ODOO_SRC/requirements.txt" "$REPO_ROOT/requirements-odoo-extra.txt" 2>/dev/null | sha1sum | cut -c1-40)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/python" ]; then
         return 0
     fi
     # python-ldap and psycopg2 build from source against these headers.
     apt_install libldap2-dev libsasl2-dev libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev || true
-    log "Preparing the virtualenv $VENV (Odoo's requirements)"
+    log "Preparing the virtualenv $VENV (Odoo's requirements and requirements-odoo-extra.txt)"
     mkdir -p "$(dirname "$VENV")"
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     local constraints="$CACHE_DIR/build-constraints.txt"
@@ -81,6 +81,7 @@ ensure_venv() {
     printf 'setuptools<70\n' >"$constraints"
     PIP_CONSTRAINT="$constraints" pip_install "$VENV" "setuptools<70" wheel
     PIP_CONSTRAINT="$constraints" pip_install "$VENV" -r "$ODOO_SRC/requirements.txt"
+    pip_install "$VENV" -r "$REPO_ROOT/requirements-odoo-extra.txt"
     echo "$want" >"$stamp"
 }
 

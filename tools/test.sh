@@ -82,15 +82,22 @@ if ensure_odoo_src && ensure_venv && ensure_postgres; then
     awk '/^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) /{p=1} /^[0-9-]+ [0-9:,]+ [0-9]+ (INFO|WARNING|DEBUG|RUNBOT) /{p=0} p' \
         "$logs/3-tests.log" | head -n 300
 
-    "$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell --addons-path "$(addons_path)" -d "$db" \
-        --data-dir "$data_dir" --db_user "$DB_USER" --log-level=warn --no-http >"$logs/4-uninstall.log" 2>&1 <<PY
+    odoo_shell() {
+        "$VENV/bin/python" "$ODOO_SRC/odoo-bin" shell --addons-path "$(addons_path)" -d "$db" \
+            --data-dir "$data_dir" --db_user "$DB_USER" --log-level=warn --no-http "$@"
+    }
+    # Two simultaneous confirmations in two cursors: exactly one may pass.
+    odoo_shell <bench/concurrency_check.py >"$logs/4-concurrency.log" 2>&1
+    check "concurrent confirmations cannot both exceed the line" grep -q "CONCURRENCY OK" "$logs/4-concurrency.log"
+
+    odoo_shell >"$logs/5-uninstall.log" 2>&1 <<PY
 env["ir.module.module"].search([("name", "=", "$MODULE")]).button_immediate_uninstall()
 env.cr.commit()
 assert not env["ir.module.module"].search([("name", "=", "$MODULE"), ("state", "=", "installed")])
 print("UNINSTALLED")
 PY
     check "module uninstalls with a clean log" \
-        bash -c "grep -q UNINSTALLED '$logs/4-uninstall.log' && ! grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' '$logs/4-uninstall.log'"
+        bash -c "grep -q UNINSTALLED '$logs/5-uninstall.log' && ! grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' '$logs/5-uninstall.log'"
 fi
 
 echo

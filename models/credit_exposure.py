@@ -1,0 +1,87 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+
+class CreditExposure(models.AbstractModel):
+    """The one exposure computation behind the confirmation check, the banner and the reports."""
+
+    _name = "credit.exposure"
+    _description = "Customer Credit Exposure"
+
+    @api.model
+    def _exposure_by_partner(self, commercial_partner_ids, company, exclude_order_ids=()):
+        """Return {commercial partner id: exposure in the company currency}, in one query.
+
+        Exposure = posted unpaid receivables (credit notes and unapplied payments deduct)
+        + draft customer invoices and credit notes + confirmed orders not yet invoiced.
+        An order line's invoiced quantity includes draft invoices, so an amount moves from one
+        term to the next through the order's life and is never counted twice.
+        """
+        if not commercial_partner_ids:
+            return {}
+        ids = list(commercial_partner_ids)
+        # Pending ORM writes must reach the database before the query reads it.
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "parent_state", "reconciled", "partner_id", "company_id", "account_id"]
+        )
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "amount_total_signed", "partner_id", "company_id"]
+        )
+        self.env["sale.order.line"].flush_model(
+            ["product_uom_qty", "qty_invoiced", "price_total", "display_type", "order_id"]
+        )
+        self.env["sale.order"].flush_model(["state", "company_id", "currency_rate", "partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH receivable AS (
+                    SELECT partner.commercial_partner_id AS partner_id, SUM(line.amount_residual) AS amount
+                      FROM account_move_line line
+                      JOIN account_account account ON account.id = line.account_id
+                      JOIN res_partner partner ON partner.id = line.partner_id
+                     WHERE line.parent_state = 'posted'
+                       AND account.account_type = 'asset_receivable'
+                       AND line.company_id = %(company)s
+                       AND NOT line.reconciled
+                       AND partner.commercial_partner_id = ANY(%(ids)s)
+                  GROUP BY 1
+                ), draft_invoice AS (
+                    SELECT partner.commercial_partner_id AS partner_id,
+                           SUM(move.amount_total_signed) AS amount
+                      FROM account_move move
+                      JOIN res_partner partner ON partner.id = move.partner_id
+                     WHERE move.state = 'draft'
+                       AND move.move_type IN ('out_invoice', 'out_refund')
+                       AND move.company_id = %(company)s
+                       AND partner.commercial_partner_id = ANY(%(ids)s)
+                  GROUP BY 1
+                ), to_invoice AS (
+                    SELECT partner.commercial_partner_id AS partner_id,
+                           SUM(GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)
+                               * sol.price_total / sol.product_uom_qty / so.currency_rate) AS amount
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                      JOIN res_partner partner ON partner.id = so.partner_id
+                     WHERE so.state = 'sale'
+                       AND so.company_id = %(company)s
+                       AND sol.product_uom_qty > 0
+                       AND sol.display_type IS NULL
+                       AND NOT so.id = ANY(%(excluded)s)
+                       AND partner.commercial_partner_id = ANY(%(ids)s)
+                  GROUP BY 1
+                )
+                SELECT partner_id, SUM(amount)
+                  FROM (SELECT * FROM receivable
+                        UNION ALL SELECT * FROM draft_invoice
+                        UNION ALL SELECT * FROM to_invoice) AS terms
+              GROUP BY partner_id
+                """,
+                company=company.id,
+                ids=ids,
+                excluded=list(exclude_order_ids),
+            )
+        )
+        exposure = dict.fromkeys(ids, 0.0)
+        exposure.update({partner_id: company.currency_id.round(amount or 0.0) for partner_id, amount in rows})
+        return exposure

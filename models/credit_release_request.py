@@ -1,0 +1,152 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+MANAGER_GROUP = "customer_credit_management.group_credit_manager"
+# (from, to) -> needs a Credit Manager
+TRANSITIONS = {
+    ("to_approve", "approved"): True,
+    ("to_approve", "rejected"): True,
+    ("approved", "used"): False,
+    ("approved", "expired"): False,
+}
+
+
+class CreditReleaseRequest(models.Model):
+    _name = "credit.release.request"
+    _description = "Credit Release Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
+    order_id = fields.Many2one("sale.order", required=True, readonly=True, check_company=True, index=True)
+    partner_id = fields.Many2one(
+        related="order_id.partner_id.commercial_partner_id", string="Customer", store=True
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users", string="Requested By", readonly=True, default=lambda self: self.env.user
+    )
+    order_amount = fields.Monetary(
+        readonly=True, help="The order's amount when requested; a higher amount needs a new release."
+    )
+    excess_amount = fields.Monetary(readonly=True, help="By how much the order exceeded the credit line.")
+    reason = fields.Text(required=True, help="Why the order should go through despite the credit line.")
+    state = fields.Selection(
+        [
+            ("to_approve", "To Approve"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("used", "Used"),
+            ("expired", "Expired"),
+        ],
+        default="to_approve",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    expiry_date = fields.Date(readonly=True, copy=False, help="The release cannot be used after this day.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("state", "to_approve") != "to_approve":
+                raise UserError(self.env._("A release request starts waiting for approval."))
+            # The figures are taken from the order, never from the caller.
+            vals.pop("order_amount", None)
+            vals.pop("excess_amount", None)
+            vals["user_id"] = self.env.uid
+        requests = super().create(vals_list)
+        for request in requests:
+            order = request.order_id
+            if order.state not in ("draft", "sent"):
+                raise UserError(self.env._("Only quotations can be released."))
+            request.sudo().write(
+                {
+                    "name": self.env["ir.sequence"].next_by_code("credit.release.request") or "/",
+                    "order_amount": order._credit_amount(),
+                    "excess_amount": max(-order.credit_available_after, 0.0),
+                }
+            )
+            order.message_post(
+                body=self.env._(
+                    "Credit release requested by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=request.reason,
+                )
+            )
+            manager = request.company_id._credit_responsible_user()
+            if manager:
+                request.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id)
+        return requests
+
+    def write(self, vals):
+        if "state" in vals:
+            self._check_transition(vals["state"], vals)
+        changed = set(vals) - {
+            "state",
+            "approved_by_id",
+            "expiry_date",
+            "name",
+            "order_amount",
+            "excess_amount",
+        }
+        changed = {name for name in changed if not name.startswith(("message_", "activity_"))}
+        if changed and any(request.state != "to_approve" for request in self):
+            raise UserError(self.env._("A decided release request cannot be changed."))
+        return super().write(vals)
+
+    def _check_transition(self, new_state, vals):
+        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        for request in self:
+            if request.state == new_state:
+                continue
+            needs_manager = TRANSITIONS.get((request.state, new_state))
+            if needs_manager is None:
+                raise UserError(self.env._("This release request cannot change to that state."))
+            if needs_manager and not is_manager:
+                raise AccessError(
+                    self.env._("Only a Credit Manager can approve or reject a release request.")
+                )
+            if needs_manager and not self.env.su and request.user_id == self.env.user:
+                raise AccessError(self.env._("Nobody can approve or reject their own release request."))
+
+    def action_approve(self):
+        validity = self.company_id[:1].credit_release_validity_days or 7
+        self.write(
+            {
+                "state": "approved",
+                "approved_by_id": self.env.uid,
+                "expiry_date": fields.Date.context_today(self) + timedelta(days=validity),
+            }
+        )
+        for request in self:
+            request.order_id.message_post(
+                body=self.env._(
+                    "Credit release approved by %(user)s until %(date)s.",
+                    user=self.env.user.name,
+                    date=request.expiry_date,
+                )
+            )
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    def action_reject(self):
+        self.write({"state": "rejected"})
+        for request in self:
+            request.order_id.message_post(
+                body=self.env._("Credit release rejected by %(user)s.", user=self.env.user.name)
+            )
+        self.activity_unlink(["mail.mail_activity_data_todo"])
+        return True
+
+    @api.model
+    def _cron_expire(self):
+        self.search(
+            [("state", "=", "approved"), ("expiry_date", "<", fields.Date.context_today(self))]
+        ).write({"state": "expired"})

@@ -1,0 +1,232 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_amount
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    credit_grade_id = fields.Many2one(related="partner_id.commercial_partner_id.credit_grade_id")
+    credit_line = fields.Monetary(compute="_compute_credit_status", currency_field="credit_currency_id")
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_status",
+        currency_field="credit_currency_id",
+        help="The customer's unpaid receivables, draft invoices and confirmed orders not yet "
+        "invoiced, this order excluded.",
+    )
+    credit_available = fields.Monetary(compute="_compute_credit_status", currency_field="credit_currency_id")
+    credit_available_after = fields.Monetary(
+        string="Available After This Order",
+        compute="_compute_credit_status",
+        currency_field="credit_currency_id",
+    )
+    credit_block_message = fields.Text(compute="_compute_credit_status")
+    credit_blocked = fields.Boolean(
+        string="Credit Hold",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        help="Confirmation was refused for credit reasons where nobody saw the error (portal, "
+        "automation): a credit manager has an activity about it.",
+    )
+    credit_release_ids = fields.One2many("credit.release.request", "order_id", string="Release Requests")
+    credit_release_count = fields.Integer(compute="_compute_credit_release_count")
+
+    @api.depends("partner_id", "company_id", "amount_total", "currency_rate", "state")
+    def _compute_credit_status(self):
+        self.credit_block_message = False
+        self.credit_line = self.credit_exposure = self.credit_available = self.credit_available_after = 0.0
+        for company, orders in self.grouped("company_id").items():
+            partners = orders.partner_id.commercial_partner_id
+            exposure = self.env["credit.exposure"]._exposure_by_partner(
+                partners.ids, company, exclude_order_ids=orders._origin.ids
+            )
+            for order in orders:
+                partner = order.partner_id.commercial_partner_id.with_company(company)
+                if not partner:
+                    continue
+                order.credit_line = partner.credit_line
+                order.credit_exposure = exposure[partner.id]
+                order.credit_available = partner.credit_line - exposure[partner.id]
+                order.credit_available_after = order.credit_available - order._credit_amount()
+                if order.state in ("draft", "sent"):
+                    order.credit_block_message = order._credit_refusal(exposure[partner.id]) or False
+
+    def _compute_credit_release_count(self):
+        counts = dict(
+            self.env["credit.release.request"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.credit_release_count = counts.get(order, 0)
+
+    def _credit_amount(self):
+        """This order's amount in the company currency."""
+        self.ensure_one()
+        return self.company_id.currency_id.round(self.amount_total / (self.currency_rate or 1.0))
+
+    def _credit_is_cash_sale(self):
+        """Paid in full before confirmation (done online payments, paid down payments): no credit."""
+        self.ensure_one()
+        paid = sum(tx.amount for tx in self.sudo().transaction_ids if tx.state == "done")
+        down_payment_invoices = self.sudo().order_line.filtered("is_downpayment").invoice_lines.move_id
+        paid += sum(
+            invoice.amount_total
+            for invoice in down_payment_invoices
+            if invoice.state == "posted" and invoice.payment_state in ("paid", "in_payment")
+        )
+        return bool(self.amount_total) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
+
+    def _credit_refusal(self, exposure):
+        """The reason this order may not be confirmed given the customer's ``exposure`` without it,
+        or None. Only credit sales of companies enforcing credit lines are checked."""
+        self.ensure_one()
+        if not self.company_id.credit_control_enabled or self._credit_is_cash_sale():
+            return None
+        if self._credit_valid_release():
+            return None
+        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
+        if partner.credit_hold:
+            return self.env._(
+                "%(customer)s is on credit hold (%(reason)s): the order %(order)s cannot be confirmed. "
+                "Ask a credit manager for a release.",
+                customer=partner.display_name,
+                reason=dict(partner._fields["credit_hold_reason"]._description_selection(self.env)).get(
+                    partner.credit_hold_reason, ""
+                ),
+                order=self.name,
+            )
+        amount = self._credit_amount()
+        currency = self.company_id.currency_id
+        excess = exposure + amount - partner.credit_line
+        if currency.compare_amounts(excess, 0) > 0:
+            return self.env._(
+                "The order %(order)s exceeds the credit line of %(customer)s.\n"
+                "Credit line: %(line)s\nExposure: %(exposure)s\nThis order: %(amount)s\n"
+                "Excess: %(excess)s\nAsk a credit manager for a release.",
+                order=self.name,
+                customer=partner.display_name,
+                line=format_amount(self.env, partner.credit_line, currency),
+                exposure=format_amount(self.env, exposure, currency),
+                amount=format_amount(self.env, amount, currency),
+                excess=format_amount(self.env, excess, currency),
+            )
+        return None
+
+    def _credit_valid_release(self):
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return self.sudo().credit_release_ids.filtered(
+            lambda r: (
+                r.state == "approved"
+                and r.expiry_date >= today
+                and self.company_id.currency_id.compare_amounts(self._credit_amount(), r.order_amount) <= 0
+            )
+        )[:1]
+
+    def _credit_has_release(self):
+        """An approved release, used or still valid, lets this order's goods ship."""
+        self.ensure_one()
+        return bool(
+            self._credit_valid_release()
+            or self.sudo().credit_release_ids.filtered(lambda r: r.state == "used")
+        )
+
+    def _credit_check(self):
+        """Return {order: refusal message} for the orders of ``self`` that may not be confirmed.
+
+        Locks the customers first, so that two confirmations for one customer are serialised,
+        and counts the orders of ``self`` that pass against the ones after them.
+        """
+        orders = self.filtered(lambda o: o.company_id.credit_control_enabled)
+        if not orders:
+            return {}
+        partners = orders.partner_id.commercial_partner_id
+        # A no-op UPDATE, not SELECT FOR UPDATE: under REPEATABLE READ the second transaction
+        # must fail and retry with a fresh snapshot, not go on with one that misses the first order.
+        self.env.cr.execute(SQL("UPDATE res_partner SET id = id WHERE id = ANY(%s)", sorted(partners.ids)))
+        refusals = {}
+        for company, company_orders in orders.grouped("company_id").items():
+            exposure = self.env["credit.exposure"]._exposure_by_partner(
+                partners.ids, company, exclude_order_ids=company_orders.ids
+            )
+            for order in company_orders.sorted("id"):
+                partner_id = order.partner_id.commercial_partner_id.id
+                refusal = order._credit_refusal(exposure[partner_id])
+                if refusal:
+                    refusals[order] = refusal
+                elif not order._credit_is_cash_sale():
+                    exposure[partner_id] += order._credit_amount()
+        return refusals
+
+    def action_confirm(self):
+        refusals = self._credit_check()
+        if not refusals:
+            return super().action_confirm()
+        if len(self) == 1 and self._credit_caller_sees_errors():
+            raise UserError(refusals[self])
+        refused = self.browse([order.id for order in refusals])
+        refused._credit_flag_blocked(refusals)
+        accepted = self - refused
+        if accepted:
+            super(SaleOrder, accepted).action_confirm()
+        if not self._credit_caller_sees_errors():
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Some orders were not confirmed"),
+                "message": "\n\n".join(refusals.values()),
+                "type": "warning",
+                "sticky": True,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _credit_caller_sees_errors(self):
+        # The portal and automations run as superuser or as an external user: an error would
+        # reach nobody, so they get the flag and the activity instead.
+        return not self.env.su and self.env.user._is_internal()
+
+    def _credit_flag_blocked(self, refusals):
+        company_users = {}
+        # No assignment e-mail: the author may be the public user of the portal, without address.
+        for order in self.sudo().with_context(mail_activity_quick_update=True):
+            order.credit_blocked = True
+            order.message_post(body=refusals[order])
+            user = company_users.setdefault(order.company_id, order.company_id._credit_responsible_user())
+            order.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=user.id or self.env.uid,
+                summary=self.env._("Order blocked by credit control"),
+                note=refusals[order],
+            )
+
+    def _action_confirm(self):
+        self.filtered("credit_blocked").sudo().credit_blocked = False
+        used = self.sudo().credit_release_ids.filtered(lambda r: r.state == "approved")
+        used.write({"state": "used"})
+        return super()._action_confirm()
+
+    def action_request_credit_release(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Request a Credit Release"),
+            "res_model": "credit.release.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def action_open_credit_releases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_credit_management.credit_release_request_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action

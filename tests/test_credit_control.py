@@ -1,0 +1,359 @@
+import xmlrpc.client
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from ..models.res_partner import previous_period
+from .credit_control_common import CreditControlCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditLimit(CreditControlCommon):
+    def test_previous_period(self):
+        self.assertEqual(previous_period("quarter", date(2026, 5, 15)), (date(2026, 1, 1), date(2026, 4, 1)))
+        self.assertEqual(previous_period("quarter", date(2026, 1, 1)), (date(2025, 10, 1), date(2026, 1, 1)))
+        self.assertEqual(previous_period("month", date(2026, 5, 15)), (date(2026, 4, 1), date(2026, 5, 1)))
+        self.assertEqual(previous_period("month", date(2026, 1, 31)), (date(2025, 12, 1), date(2026, 1, 1)))
+
+    def _confirmed(self, amount, when, partner=None, cancel=False):
+        order = self._order(amount, partner=partner, confirm=True)
+        order.date_order = when
+        if cancel:
+            order._action_cancel()
+        return order
+
+    def test_limit_formula_both_periods(self):
+        self.company.credit_control_enabled = False
+        industry = self.env["res.partner.industry"].create(
+            {"name": "Electronics test", "credit_term_days": 45}
+        )
+        customer = self.customer.with_company(self.company)
+        customer.write({"industry_id": industry.id, "credit_limit_manual": False})
+        self.assertEqual(customer.credit_term_days, 45)
+        self._confirmed(1000, datetime(2026, 1, 10, 9))
+        self._confirmed(2000, datetime(2026, 3, 31, 23))
+        self._confirmed(500, datetime(2026, 2, 1), partner=self.contact)  # rolled up to the company
+        self._confirmed(700, datetime(2026, 2, 2), cancel=True)  # cancelled: ignored
+        self._confirmed(600, datetime(2026, 4, 20))  # last month
+        self._confirmed(5000, datetime(2025, 12, 1))  # before the period
+        self._order(9000)  # a quotation: ignored
+        with freeze_time("2026-05-15"):
+            customer.with_user(self.credit_manager).action_compute_credit_limit()
+            self.assertEqual(customer.credit_limit_computed, 1750)  # 3,500 x 45 / 90
+            self.assertEqual(customer.credit_limit_date, date(2026, 5, 15))
+            customer.credit_limit_period = "month"
+            self.contact.with_company(self.company).with_user(
+                self.credit_manager
+            ).action_compute_credit_limit()
+            self.assertEqual(customer.credit_limit_computed, 900)  # 600 x 45 / 30
+        # Credit line = limit x factor of the grade (AA: 1.0), Odoo's own limit follows.
+        self.assertEqual(customer.credit_line, 900)
+        self.assertEqual(customer.credit_limit, 900)
+        self.assertTrue(customer.use_partner_credit_limit)
+        customer.credit_score = 60  # grade C, factor 0.5
+        self.assertEqual(customer.credit_line, 450)
+        customer.credit_score_date = False  # no grade: the company's default factor
+        self.company.credit_default_risk_factor = 0.2
+        self.assertEqual(customer.with_company(self.company).credit_line, 180)
+
+    def test_term_from_payment_term(self):
+        customer = self.customer.with_company(self.company)
+        customer.property_payment_term_id = self.env.ref("account.account_payment_term_30days")
+        self.assertEqual(customer.credit_term_days, 30)
+        customer.credit_term_days_override = 60
+        self.assertEqual(customer.credit_term_days, 60)
+
+    def test_only_credit_managers_set_credit(self):
+        customer = self.customer.with_user(self.salesperson)
+        with self.assertRaises(AccessError):
+            customer.action_compute_credit_limit()
+        for vals in (
+            {"credit_hold": False},
+            {"credit_limit_manual_base": 10**9},
+            {"credit_term_days_override": 365},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                customer.write(vals)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditExposure(CreditControlCommon):
+    def _exposure(self, partner=None):
+        partner = (partner or self.customer).with_company(self.company)
+        partner.invalidate_recordset(["credit_exposure"])
+        return partner.credit_exposure
+
+    def _pay(self, invoice, amount, currency=None):
+        vals = {"amount": amount}
+        if currency:
+            vals["currency_id"] = currency.id
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create(vals)._create_payments()
+
+    def test_lifecycle(self):
+        self.company.credit_control_enabled = False
+        order = self._order(1000)
+        self.assertEqual(self._exposure(), 0, "a quotation is no credit")
+        order.action_confirm()
+        self.assertEqual(self._exposure(), 1000)
+        picking = order.picking_ids
+        picking.move_ids.quantity = 0.4 * 1  # part of the goods leave
+        self.assertEqual(self._exposure(), 1000, "delivering changes nothing")
+        invoice = order._create_invoices()
+        self.assertEqual(invoice.state, "draft")
+        self.assertEqual(self._exposure(), 1000, "a draft invoice replaces the order's amount")
+        invoice.action_post()
+        self.assertEqual(self._exposure(), 1000, "the receivable replaces the draft")
+        self._pay(invoice, 400)
+        self.assertEqual(self._exposure(), 600)
+        # A credit note outside the order (a goodwill discount). One reversing the order's
+        # invoice re-opens the order's quantity to invoice, as Odoo's own "to invoice" does.
+        refund = self.init_invoice("out_refund", partner=self.customer, amounts=[100], taxes=[])
+        self.assertEqual(self._exposure(), 500, "a draft credit note deducts")
+        refund.action_post()
+        self.assertEqual(self._exposure(), 500, "an open credit note deducts")
+        self._pay(invoice, 600)
+        self.assertEqual(self._exposure(), -100, "the credit note is still open")
+
+    def test_unapplied_payment_and_other_currency(self):
+        self.company.credit_control_enabled = False
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        self._order(1000, currency=eur, confirm=True)  # 1,000 EUR = 500 in the company currency
+        self.assertEqual(self._exposure(), 500)
+        payment = self.env["account.payment"].create(
+            {
+                "partner_id": self.customer.id,
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "amount": 200,
+            }
+        )
+        payment.action_post()
+        self.assertEqual(self._exposure(), 300, "an unapplied payment deducts")
+
+    def test_other_company_does_not_count(self):
+        other = self.setup_other_company()["company"]
+        order = (
+            self.env["sale.order"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "company_id": other.id,
+                    "order_line": [Command.create({"product_id": self.product.id, "price_unit": 5000})],
+                }
+            )
+        )
+        order.action_confirm()
+        self.assertEqual(self._exposure(), 0)
+        self.assertEqual(self.customer.with_company(other).credit_exposure, order.amount_total)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditEnforcement(CreditControlCommon):
+    def test_within_line_then_refused(self):
+        first = self._order(800, user=self.salesperson)
+        self.assertFalse(first.credit_block_message)
+        self.assertEqual(first.credit_available_after, 200)
+        first.action_confirm()
+        self.assertEqual(first.state, "sale")
+        second = self._order(300, user=self.salesperson)
+        self.assertIn("exceeds the credit line", second.credit_block_message)
+        with self.assertRaises(UserError) as caught:
+            second.action_confirm()
+        message = str(caught.exception)
+        for figure in ("1,000.00", "800.00", "300.00", "100.00"):
+            self.assertIn(figure, message)
+        self.assertEqual(second.state, "draft")
+        # Changing the payment term is no way around the line.
+        second.payment_term_id = self.env.ref("account.account_payment_term_immediate")
+        with self.assertRaises(UserError):
+            second.action_confirm()
+
+    def test_enforcement_off(self):
+        self.company.credit_control_enabled = False
+        order = self._order(5000, user=self.salesperson, confirm=True)
+        self.assertEqual(order.state, "sale")
+
+    def test_no_line_means_zero(self):
+        stranger = self.env["res.partner"].create({"name": "Unknown customer"})
+        with self.assertRaisesRegex(UserError, "exceeds the credit line"):
+            self._order(1, partner=stranger, user=self.salesperson, confirm=True)
+
+    def test_hold_refuses(self):
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        with self.assertRaisesRegex(UserError, "on credit hold"):
+            self._order(10, user=self.salesperson, confirm=True)
+
+    def test_batch_confirms_within_line_and_reports_others(self):
+        orders = (
+            self._order(400, user=self.salesperson)
+            | self._order(400, user=self.salesperson)
+            | self._order(400, user=self.salesperson)
+        )
+        action = orders.with_user(self.salesperson).action_confirm()
+        self.assertEqual(orders.mapped("state"), ["sale", "sale", "draft"])
+        self.assertTrue(orders[2].credit_blocked)
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(orders[2].name, action["params"]["message"])
+
+    def test_portal_confirmation_flags_and_schedules(self):
+        order = self._order(5000)
+        portal = self.env.ref("base.public_user")
+        order.with_user(portal).sudo().action_confirm()
+        self.assertEqual(order.state, "draft")
+        self.assertTrue(order.credit_blocked)
+        self.assertTrue(order.activity_ids, "the credit manager is told")
+
+    def test_cash_sale_passes(self):
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        order = self._order(5000, user=self.salesperson)
+        provider = self.env["payment.provider"].create({"name": "Test", "code": "none", "state": "test"})
+        method = self.env.ref("payment.payment_method_unknown")
+        self.env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": method.id,
+                "reference": "CCM-CASH",
+                "amount": 5000,
+                "currency_id": order.currency_id.id,
+                "partner_id": self.customer.id,
+                "sale_order_ids": [Command.set(order.ids)],
+                "state": "done",
+            }
+        )
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_delivery_refused_beyond_line(self):
+        order = self._order(900, confirm=True)
+        self.customer.with_company(self.company).credit_limit_manual_base = 500
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1
+        with self.assertRaisesRegex(UserError, "cannot be validated"):
+            picking.with_user(self.salesperson).button_validate()
+        self.assertNotEqual(picking.state, "done")
+
+    def test_release(self):
+        order = self._order(1500, user=self.salesperson)
+        request = (
+            self.env["credit.release.request"]
+            .with_user(self.salesperson)
+            .create({"order_id": order.id, "reason": "Payment promised", "order_amount": 10**9})
+        )
+        self.assertEqual(request.order_amount, 1500, "the amount comes from the order")
+        self.assertEqual(request.excess_amount, 500)
+        for attempt in (request.action_approve, lambda: request.write({"state": "approved"})):
+            with self.assertRaises(AccessError):
+                attempt()
+        # A credit manager cannot approve their own request either.
+        own = (
+            self.env["credit.release.request"]
+            .with_user(self.credit_manager)
+            .create({"order_id": self._order(1200).id, "reason": "Mine"})
+        )
+        with self.assertRaises(AccessError):
+            own.action_approve()
+        request.with_user(self.credit_manager).action_approve()
+        self.assertEqual(request.state, "approved")
+        # Not for a higher amount.
+        order.order_line.price_unit = 1600
+        with self.assertRaisesRegex(UserError, "exceeds the credit line"):
+            order.with_user(self.salesperson).action_confirm()
+        order.order_line.price_unit = 1500
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(request.state, "used", "a release passes once")
+        # Its goods ship though the customer is beyond the line.
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1
+        picking.with_user(self.salesperson).button_validate()
+        self.assertEqual(picking.state, "done")
+        other = self._order(10)
+        with self.assertRaisesRegex(UserError, "exceeds the credit line"):
+            other.with_user(self.salesperson).action_confirm()
+
+    def test_check_query_count(self):
+        self.company.credit_control_enabled = False
+        self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2026-01-01",
+                    "invoice_line_ids": [Command.create({"name": "x", "price_unit": 1, "tax_ids": []})],
+                }
+                for _ in range(300)
+            ]
+        ).action_post()
+        self.company.credit_control_enabled = True
+        order = self._order(1)
+        other_customer = self.env["res.partner"].create({"name": "Fresh", "credit_score": 90})
+        other_customer.with_company(self.company).write(
+            {"credit_limit_manual": True, "credit_limit_manual_base": 1000}
+        )
+        self.init_invoice("out_invoice", partner=other_customer, amounts=[1], taxes=[], post=True)
+        fresh_order = self._order(1, partner=other_customer)
+        for record in (fresh_order, order):  # warm the registry caches
+            record._credit_check()
+        for record in (fresh_order, order):  # 1 and 300 open invoices
+            self.env.invalidate_all()
+            with self.assertQueryCount(13):
+                self.assertEqual(record._credit_check(), {})
+
+
+@tagged("post_install", "-at_install")
+class TestCreditEnforcementRpc(HttpCase):
+    def test_refusals_over_rpc(self):
+        company = self.env.company
+        company.credit_control_enabled = True
+        salesperson = new_test_user(
+            self.env,
+            login="ccm_rpc_seller",
+            groups="base.group_partner_manager,sales_team.group_sale_salesman",
+        )
+        customer = self.env["res.partner"].create({"name": "RPC Credit Customer", "is_company": True})
+        customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 100})
+        product = self.env["product.product"].create({"name": "RPC widget", "taxes_id": [Command.clear()]})
+        db = self.env.cr.dbname
+
+        def call(model, method, *args):
+            return self.xmlrpc_object.execute_kw(
+                db, salesperson.id, salesperson.login, model, method, list(args)
+            )
+
+        order_id = call(
+            "sale.order",
+            "create",
+            {
+                "partner_id": customer.id,
+                "order_line": [(0, 0, {"product_id": product.id, "price_unit": 500, "tax_id": [(5, 0, 0)]})],
+            },
+        )
+        with self.assertRaises(xmlrpc.client.Fault) as caught:
+            call("sale.order", "action_confirm", [order_id])
+        self.assertIn("exceeds the credit line", caught.exception.faultString)
+        order = self.env["sale.order"].browse(order_id)
+        self.assertEqual(order.state, "draft")
+
+        request_id = call("credit.release.request", "create", {"order_id": order_id, "reason": "Promised"})
+        for method, args in (
+            ("action_approve", [[request_id]]),
+            ("write", [[request_id], {"state": "approved"}]),
+        ):
+            with self.subTest(method=method), self.assertRaises(xmlrpc.client.Fault) as caught:
+                call("credit.release.request", method, *args)
+            self.assertIn("Only a Credit Manager", caught.exception.faultString)
+        # Nor through the order's context or a forged create.
+        with self.assertRaises(xmlrpc.client.Fault):
+            call(
+                "credit.release.request", "create", {"order_id": order_id, "reason": "x", "state": "approved"}
+            )
+        with self.assertRaises(xmlrpc.client.Fault):
+            call("sale.order", "action_confirm", [order_id])
+        self.assertEqual(self.env["credit.release.request"].browse(request_id).state, "to_approve")
