@@ -1,0 +1,218 @@
+"""Benchmark of the credit check and of the credit limit recompute on a large book.
+
+Run inside `odoo-bin shell` on a scratch database where the module is installed
+(`bash bench/run_credit_bench.sh` creates one and runs this):
+
+    CCM_BENCH_SCALE=1.0 odoo-bin shell -d DB ... < bench/bench_credit.py
+
+At scale 1.0 the book has 10,000 customers, 100,000 posted invoices (200,000 journal items:
+receivable and income lines) and 50,000 orders confirmed in the previous quarter. Building that
+through the ORM would take hours, so it is generated once with SQL (INSERT ... SELECT FROM
+generate_series), consistent for the queries measured: posted moves with receivable lines and
+residuals, confirmed orders with amounts and rates. Later runs reuse it.
+
+Prints the median time of: the credit check of one order; Odoo's confirmation of a one-line
+order with enforcement off and on (and their query counts); the recompute of every limit.
+"""
+
+import os
+import statistics
+import time
+
+import odoo.sql_db
+from odoo import Command, fields
+from odoo.tools import SQL
+
+SCALE = float(os.environ.get("CCM_BENCH_SCALE", "1.0"))
+CUSTOMERS = int(10_000 * SCALE)
+INVOICES = int(100_000 * SCALE)
+ORDERS = int(50_000 * SCALE)
+RUNS = int(os.environ.get("CCM_BENCH_RUNS", "15"))
+
+
+def generate(env):
+    cr = env.cr
+    company = env.company
+    cr.execute("SELECT COUNT(*) FROM res_partner WHERE name LIKE %s", ["Bench customer %"])
+    if cr.fetchone()[0] >= CUSTOMERS:
+        return
+    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+    )
+    income = journal.default_account_id
+    currency = company.currency_id
+    t0 = time.time()
+    # Partners through the ORM (their many defaults); the large tables below with SQL.
+    env["res.partner"].create(
+        [
+            {
+                "name": f"Bench customer {i}",
+                "is_company": True,
+                "customer_rank": 1,
+                "credit_limit_manual": True,
+                "credit_limit_manual_base": 50_000,
+            }
+            for i in range(1, CUSTOMERS + 1)
+        ]
+    )
+    env.flush_all()
+    params = {
+        "n_customers": CUSTOMERS,
+        "n_invoices": INVOICES,
+        "n_orders": ORDERS,
+        "company": company.id,
+        "company_key": str(company.id),
+        "journal": journal.id,
+        "receivable": receivable.id,
+        "income": income.id,
+        "currency": currency.id,
+        "today": fields.Date.today(),
+        "pattern": "Bench customer %",
+    }
+    env.execute_query(
+        SQL(
+            """
+            CREATE TEMP TABLE bench_customer AS
+            SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM res_partner WHERE name LIKE %(pattern)s;
+
+            CREATE TEMP TABLE bench_move AS
+            SELECT i, c.id AS partner_id, (%(today)s::date - mod(i, 120)) AS date,
+                   (100 + mod(i, 900))::numeric AS amount
+              FROM generate_series(1, %(n_invoices)s) i
+              JOIN bench_customer c ON c.n = 1 + mod(i, %(n_customers)s);
+
+            WITH moves AS (
+                INSERT INTO account_move (name, journal_id, company_id, currency_id, date, invoice_date,
+                                          invoice_date_due, state, move_type, auto_post, partner_id,
+                                          commercial_partner_id, amount_total, amount_total_signed,
+                                          amount_residual, amount_residual_signed, payment_state,
+                                          create_date, write_date)
+                SELECT 'BENCH/' || i, %(journal)s, %(company)s, %(currency)s, date, date, date + 30,
+                       'posted', 'out_invoice', 'no', partner_id, partner_id, amount, amount, amount, amount,
+                       'not_paid', NOW(), NOW()
+                  FROM bench_move
+                RETURNING id, partner_id, date, amount_total
+            )
+            INSERT INTO account_move_line (move_id, journal_id, company_id, company_currency_id, currency_id,
+                                           account_id, partner_id, date, date_maturity, parent_state,
+                                           display_type, debit, credit, balance, amount_currency,
+                                           amount_residual, amount_residual_currency, reconciled)
+            SELECT id, %(journal)s, %(company)s, %(currency)s, %(currency)s, %(receivable)s, partner_id,
+                   date, date + 30, 'posted', 'payment_term', amount_total, 0, amount_total, amount_total,
+                   amount_total, amount_total, FALSE
+              FROM moves
+             UNION ALL
+            SELECT id, %(journal)s, %(company)s, %(currency)s, %(currency)s, %(income)s, partner_id,
+                   date, NULL, 'posted', 'product', 0, amount_total, -amount_total, -amount_total,
+                   0, 0, FALSE
+              FROM moves;
+
+            INSERT INTO sale_order (name, partner_id, partner_invoice_id, partner_shipping_id, company_id,
+                                    currency_id, currency_rate, date_order, state, picking_policy,
+                                    amount_untaxed, amount_tax, amount_total, create_date, write_date)
+            SELECT 'BENCH-SO/' || i, c.id, c.id, c.id, %(company)s, %(currency)s, 1,
+                   date_trunc('quarter', %(today)s::date) - make_interval(days => 1 + mod(i, 85)),
+                   'sale', 'direct', 1000 + mod(i, 500), 0, 1000 + mod(i, 500), NOW(), NOW()
+              FROM generate_series(1, %(n_orders)s) i
+              JOIN bench_customer c ON c.n = 1 + mod(i, %(n_customers)s);
+            DROP TABLE bench_customer;
+            DROP TABLE bench_move;
+            ANALYZE res_partner, account_move, account_move_line, sale_order, sale_order_line;
+            """,
+            **params,
+        )
+    )
+    env.invalidate_all()
+    env.cr.commit()
+    print(
+        f"generated {CUSTOMERS} customers, {INVOICES} invoices, {ORDERS} orders in {time.time() - t0:.1f} s"
+    )
+
+
+def median_ms(function, runs=RUNS):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def confirm_figures(env, product, customer, enforce):
+    """Median time and queries of Odoo's whole confirmation of a one-line order."""
+    env.company.credit_control_enabled = enforce
+    times, queries = [], []
+    for _ in range(RUNS):
+        order = env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 10})],
+            }
+        )
+        env.flush_all()
+        env.invalidate_all()
+        count = odoo.sql_db.sql_counter
+        start = time.perf_counter()
+        order.action_confirm()
+        env.flush_all()
+        times.append((time.perf_counter() - start) * 1000)
+        queries.append(odoo.sql_db.sql_counter - count)
+    return statistics.median(times), statistics.median(queries)
+
+
+def main(env):
+    generate(env)
+    customer = env["res.partner"].search([("name", "=", "Bench customer 1")], limit=1)
+    invoices = env["account.move.line"].search_count([("partner_id", "=", customer.id)]) // 2
+    total_lines = env["account.move.line"].search_count([])
+    product = env["product.product"].create({"name": "Bench widget", "type": "consu", "taxes_id": []})
+    env.company.credit_control_enabled = True
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "order_line": [Command.create({"product_id": product.id, "price_unit": 10})],
+        }
+    )
+    env.flush_all()
+
+    def check():
+        env.invalidate_all()
+        assert order._credit_check() == {}
+
+    check_ms = median_ms(check)
+    count = odoo.sql_db.sql_counter
+    check()
+    check_queries = odoo.sql_db.sql_counter - count
+
+    confirm_figures(env, product, customer, enforce=False)  # warm the caches
+    off_ms, off_queries = confirm_figures(env, product, customer, enforce=False)
+    on_ms, on_queries = confirm_figures(env, product, customer, enforce=True)
+
+    customers = env["res.partner"].search([("name", "like", "Bench customer %")])
+
+    def recompute():
+        customers.action_compute_credit_limit()
+        env.flush_all()
+
+    recompute_ms = median_ms(recompute, runs=3)
+    env.cr.rollback()
+
+    print(
+        f"book: {len(customers)} customers, {total_lines} journal items; "
+        f"the measured customer has {invoices} invoices"
+    )
+    print(f"credit check of one order: median {check_ms:.1f} ms, {check_queries} queries (cold caches)")
+    print(
+        f"Odoo's confirmation of a one-line order, enforcement off: "
+        f"median {off_ms:.1f} ms, {off_queries} queries"
+    )
+    print(
+        f"Odoo's confirmation of a one-line order, enforcement on:  "
+        f"median {on_ms:.1f} ms, {on_queries} queries"
+    )
+    print(f"  -> the credit check adds {on_ms - off_ms:.1f} ms and {on_queries - off_queries} queries")
+    print(f"recompute of all {len(customers)} credit limits: median {recompute_ms / 1000:.2f} s")
+
+
+main(env)  # noqa: F821 - provided by odoo-bin shell
