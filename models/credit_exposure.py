@@ -11,15 +11,21 @@ class CreditExposure(models.AbstractModel):
     @api.model
     def _exposure_by_partner(self, commercial_partner_ids, company, exclude_order_ids=()):
         """Return {commercial partner id: exposure in the company currency}, in one query.
+        ``commercial_partner_ids`` None means every customer with an exposure.
 
         Exposure = posted unpaid receivables (credit notes and unapplied payments deduct)
         + draft customer invoices and credit notes + confirmed orders not yet invoiced.
         An order line's invoiced quantity includes draft invoices, so an amount moves from one
         term to the next through the order's life and is never counted twice.
         """
-        if not commercial_partner_ids:
+        if commercial_partner_ids is not None and not commercial_partner_ids:
             return {}
-        ids = list(commercial_partner_ids)
+        ids = list(commercial_partner_ids or ())
+        in_scope = (
+            SQL("partner.commercial_partner_id = ANY(%s)", ids)
+            if commercial_partner_ids is not None
+            else SQL("TRUE")
+        )
         # Pending ORM writes must reach the database before the query reads it.
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["account.move.line"].flush_model(
@@ -44,7 +50,7 @@ class CreditExposure(models.AbstractModel):
                        AND account.account_type = 'asset_receivable'
                        AND line.company_id = %(company)s
                        AND NOT line.reconciled
-                       AND partner.commercial_partner_id = ANY(%(ids)s)
+                       AND %(in_scope)s
                   GROUP BY 1
                 ), draft_invoice AS (
                     SELECT partner.commercial_partner_id AS partner_id,
@@ -54,7 +60,7 @@ class CreditExposure(models.AbstractModel):
                      WHERE move.state = 'draft'
                        AND move.move_type IN ('out_invoice', 'out_refund')
                        AND move.company_id = %(company)s
-                       AND partner.commercial_partner_id = ANY(%(ids)s)
+                       AND %(in_scope)s
                   GROUP BY 1
                 ), to_invoice AS (
                     SELECT partner.commercial_partner_id AS partner_id,
@@ -68,7 +74,7 @@ class CreditExposure(models.AbstractModel):
                        AND sol.product_uom_qty > 0
                        AND sol.display_type IS NULL
                        AND NOT so.id = ANY(%(excluded)s)
-                       AND partner.commercial_partner_id = ANY(%(ids)s)
+                       AND %(in_scope)s
                   GROUP BY 1
                 )
                 SELECT partner_id, SUM(amount)
@@ -78,7 +84,7 @@ class CreditExposure(models.AbstractModel):
               GROUP BY partner_id
                 """,
                 company=company.id,
-                ids=ids,
+                in_scope=in_scope,
                 excluded=list(exclude_order_ids),
             )
         )

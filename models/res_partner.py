@@ -175,6 +175,7 @@ class ResPartner(models.Model):
             partner.credit_risk_factor = factor
             partner.credit_line = partner.currency_id.round(base * factor)
 
+    @api.depends("credit_line")
     @api.depends_context("company")
     def _compute_credit_exposure(self):
         exposure = self.env["credit.exposure"]._exposure_by_partner(

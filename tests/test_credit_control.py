@@ -232,7 +232,12 @@ class TestCreditEnforcement(CreditControlCommon):
 
     def test_delivery_refused_beyond_line(self):
         order = self._order(900, confirm=True)
+        Partner = self.env["res.partner"].with_company(self.company)
+        self.assertNotIn(self.customer, Partner.search([("credit_exceeded", "=", True)]))
         self.customer.with_company(self.company).credit_limit_manual_base = 500
+        self.assertIn(self.customer, Partner.search([("credit_exceeded", "=", True)]))
+        self.assertIn(self.contact, Partner.search([("credit_exceeded", "=", True)]), "contacts follow")
+        self.assertNotIn(self.customer, Partner.search([("credit_exceeded", "=", False)]))
         picking = order.picking_ids
         picking.move_ids.quantity = 1
         with self.assertRaisesRegex(UserError, "cannot be validated"):
