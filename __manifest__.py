@@ -14,9 +14,13 @@
         "security/customer_credit_security.xml",
         "security/ir.model.access.csv",
         "data/credit_grade_data.xml",
+        "data/credit_aging_bucket_data.xml",
         "views/credit_grade_views.xml",
         "views/res_partner_views.xml",
         "views/customer_credit_menus.xml",
+        "views/credit_aging_bucket_views.xml",
+        "wizard/credit_aging_wizard_views.xml",
+        "report/credit_aging_report.xml",
     ],
     "demo": [
         "demo/customer_credit_demo.xml",

@@ -1,0 +1,2 @@
+from . import credit_aging_line
+from . import credit_aging_wizard
