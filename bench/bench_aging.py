@@ -120,12 +120,14 @@ SELECT doc.move_id, doc.ref, doc.ref, %(move_type)s, 'posted', doc.doc_date,
 
 # A receivable line and its counterpart per move, balanced.
 INSERT_LINES = """
-INSERT INTO account_move_line (move_id, move_name, ref, date, parent_state, journal_id, company_id,
+INSERT INTO account_move_line (move_id, move_name, ref, date, invoice_date, parent_state, journal_id,
+                               company_id,
                                company_currency_id, currency_id, account_id, partner_id, name,
                                display_type, debit, credit, balance, amount_currency,
                                amount_residual, amount_residual_currency, reconciled,
                                date_maturity, create_uid, create_date, write_uid, write_date)
-SELECT doc.move_id, doc.ref, doc.ref, doc.doc_date, 'posted', %(journal)s, %(company)s,
+SELECT doc.move_id, doc.ref, doc.ref, doc.doc_date,
+       CASE WHEN %(is_invoice)s THEN doc.doc_date END, 'posted', %(journal)s, %(company)s,
        %(currency)s, %(currency)s, side.account_id, doc.partner_id, doc.ref,
        side.display_type,
        CASE WHEN side.sign > 0 THEN doc.amount ELSE 0 END,
@@ -305,7 +307,8 @@ def main():
         print(f"computation (query + totals), median of {args.runs}: {compute:.3f} s  [{fmt(compute_runs)}]")
         print(f"computation one year earlier (as-of {past.date_as_of}), median: {past_compute:.3f} s")
         print(
-            f"screen (computation + {len(wizard.line_ids)} aging lines), median: {screen:.3f} s  [{fmt(screen_runs)}]"
+            f"screen (computation + {len(wizard.line_ids)} aging lines), "
+            f"median: {screen:.3f} s  [{fmt(screen_runs)}]"
         )
         print(f"XLSX with details ({size / 1e6:.1f} MB), median: {xlsx:.3f} s  [{fmt(xlsx_runs)}]")
         print(f"peak Python memory of one XLSX export (tracemalloc): {traced_peak / 1e6:.0f} MB")

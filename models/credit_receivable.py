@@ -15,8 +15,9 @@ QUERY_FIELDS = {
         "partner_id",
         "reconciled",
         "move_id",
+        "move_name",
+        "invoice_date",
     ],
-    "account.move": ["name", "invoice_date"],
     "account.partial.reconcile": [
         "debit_move_id",
         "credit_move_id",
@@ -67,7 +68,7 @@ class CreditReceivable(models.AbstractModel):
             as_of=as_of,
         )
         due_date = SQL("COALESCE(rl.date_maturity, rl.date)")
-        invoice_date = SQL("COALESCE(move.invoice_date, rl.date)")
+        invoice_date = SQL("COALESCE(rl.invoice_date, rl.date)")
         age_days = SQL("(%s::date - %s)", as_of, due_date if basis == "due_date" else invoice_date)
         if bucket_limits:
             bucket = SQL(
@@ -95,8 +96,9 @@ class CreditReceivable(models.AbstractModel):
         return SQL(
             """
             WITH receivable_line AS (
-                SELECT aml.id, aml.move_id, aml.partner_id, aml.company_id, aml.currency_id,
-                       aml.balance, aml.amount_currency, aml.date, aml.date_maturity
+                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
+                       aml.company_id, aml.currency_id, aml.balance, aml.amount_currency, aml.date,
+                       aml.date_maturity
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                  WHERE account.account_type = 'asset_receivable'
@@ -106,16 +108,16 @@ class CreditReceivable(models.AbstractModel):
                    AND (aml.reconciled IS NOT TRUE OR aml.id IN (%(late_partials)s))
             ),
             partial AS (
+                -- Aggregated on their own: one pass over the partials beats probing them
+                -- for every open line.
                 SELECT apr.debit_move_id AS line_id, apr.amount,
                        apr.debit_amount_currency AS amount_currency
                   FROM account_partial_reconcile apr
-                  JOIN receivable_line rl ON rl.id = apr.debit_move_id
-                 WHERE apr.max_date <= %(as_of)s
+                 WHERE apr.max_date <= %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
                  UNION ALL
                 SELECT apr.credit_move_id, -apr.amount, -apr.credit_amount_currency
                   FROM account_partial_reconcile apr
-                  JOIN receivable_line rl ON rl.id = apr.credit_move_id
-                 WHERE apr.max_date <= %(as_of)s
+                 WHERE apr.max_date <= %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
             ),
             partial_sum AS (
                 SELECT line_id, SUM(amount) AS amount, SUM(amount_currency) AS amount_currency
@@ -124,7 +126,7 @@ class CreditReceivable(models.AbstractModel):
             )
             SELECT rl.id AS line_id,
                    rl.move_id,
-                   move.name AS move_name,
+                   rl.move_name,
                    cp.id AS partner_id,
                    cp.name AS partner_name,
                    cp.user_id,
@@ -139,7 +141,6 @@ class CreditReceivable(models.AbstractModel):
                    rl.balance - COALESCE(ps.amount, 0) AS residual,
                    rl.amount_currency - COALESCE(ps.amount_currency, 0) AS residual_currency
               FROM receivable_line rl
-              JOIN account_move move ON move.id = rl.move_id
               LEFT JOIN res_partner partner ON partner.id = rl.partner_id
               LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
               LEFT JOIN partial_sum ps ON ps.line_id = rl.id
