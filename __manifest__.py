@@ -17,6 +17,7 @@
         "data/credit_grade_data.xml",
         "data/credit_evaluation_data.xml",
         "report/credit_evaluation_report.xml",
+        "data/credit_aging_bucket_data.xml",
         "views/credit_grade_views.xml",
         "views/credit_evaluation_views.xml",
         "views/credit_reference_set_views.xml",
@@ -25,6 +26,9 @@
         "views/credit_release_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_credit_menus.xml",
+        "views/credit_aging_bucket_views.xml",
+        "wizard/credit_aging_wizard_views.xml",
+        "report/credit_aging_report.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -14,3 +14,6 @@ from . import credit_exposure
 from . import credit_release_request
 from . import sale_order
 from . import stock_picking
+from . import credit_aging_bucket
+from . import credit_aging_bucket_set
+from . import credit_receivable

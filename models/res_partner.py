@@ -20,6 +20,7 @@ CREDIT_MANAGER_FIELDS = {
     "credit_hold_reason",
     "credit_hold_note",
 }
+CREDIT_DEFAULTS = {"credit_limit_period": "quarter"}
 PERIOD_DAYS = {"quarter": 90, "month": 30}
 
 
@@ -299,6 +300,25 @@ class ResPartner(models.Model):
             )
             customers.with_company(company).action_compute_credit_limit()
 
+    @api.model
+    def _cron_credit_hold_overdue(self):
+        """Put on hold the customers with receivables overdue longer than their company allows, and
+        lift the holds this rule set once nothing is that late any more, in any company."""
+        Receivable = self.env["credit.receivable"]
+        today = fields.Date.context_today(self)
+        late_ids = set()
+        for company in self.env["res.company"].search([]):
+            rows = Receivable.get_aging_by_partner(
+                today, company, bucket_limits=(company.credit_overdue_hold_days,)
+            )
+            late_ids.update(row["partner_id"] for row in rows if row["partner_id"] and row["b2"] > 0)
+        late = self.browse(sorted(late_ids))
+        late.filtered(lambda p: not p.credit_hold).write(
+            {"credit_hold": True, "credit_hold_reason": "overdue"}
+        )
+        settled = self.search([("credit_hold_reason", "=", "overdue"), ("id", "not in", late.ids)])
+        settled.write({"credit_hold": False, "credit_hold_reason": False})
+
     def action_credit_hold(self):
         return self.write({"credit_hold": True, "credit_hold_reason": "manual"})
 
@@ -401,7 +421,10 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_credit_write_access(vals)
+            # A new partner may carry the fields' defaults (users are created with them).
+            self._check_credit_write_access(
+                {name: value for name, value in vals.items() if value and value != CREDIT_DEFAULTS.get(name)}
+            )
             self._stamp_credit_score_date(vals)
         return super().create(vals_list)
 
@@ -417,7 +440,9 @@ class ResPartner(models.Model):
             and not self.env.su
             and not self.env.user.has_group("customer_credit_management.group_credit_manager")
         ):
-            raise AccessError(self.env._("Only a Credit Manager can change a customer's credit score."))
+            raise AccessError(
+                self.env._("Only a Credit Manager can change a customer's credit score, limit, term or hold.")
+            )
 
     @api.model
     def _stamp_credit_score_date(self, vals):

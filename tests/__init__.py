@@ -4,3 +4,4 @@ from . import test_credit_evaluation
 from . import test_credit_control
 from . import test_credit_tour
 from . import test_demo_data
+from . import test_credit_aging

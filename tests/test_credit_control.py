@@ -190,6 +190,39 @@ class TestCreditEnforcement(CreditControlCommon):
         with self.assertRaisesRegex(UserError, "on credit hold"):
             self._order(10, user=self.salesperson, confirm=True)
 
+    def test_overdue_receivables_hold_and_release(self):
+        self.company.credit_overdue_hold_days = 90
+        with freeze_time("2026-01-01"):
+            invoice = self.init_invoice(
+                "out_invoice",
+                partner=self.customer,
+                invoice_date=date(2026, 1, 1),
+                amounts=[100],
+                taxes=[],
+                post=True,
+            )
+            self.env.flush_all()  # due dates are computed at flush: while the date is frozen
+        self.assertEqual(invoice.line_ids.mapped("date_maturity"), [False, date(2026, 1, 1)])
+        Partner = self.env["res.partner"]
+        with freeze_time("2026-03-31"):  # 89 days after the due date
+            Partner._cron_credit_hold_overdue()
+            self.assertFalse(self.customer.credit_hold)
+        with freeze_time("2026-04-02"):  # 91 days
+            Partner._cron_credit_hold_overdue()
+            self.assertTrue(self.customer.credit_hold)
+            self.assertEqual(self.customer.credit_hold_reason, "overdue")
+            with self.assertRaisesRegex(UserError, "on credit hold"):
+                self._order(1, user=self.salesperson, confirm=True)
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({})._create_payments()
+            Partner._cron_credit_hold_overdue()
+            self.assertFalse(self.customer.credit_hold, "paying lifts the hold this rule set")
+        # A hold set by a credit manager is not lifted by the rule.
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        Partner._cron_credit_hold_overdue()
+        self.assertTrue(self.customer.credit_hold)
+
     def test_batch_confirms_within_line_and_reports_others(self):
         orders = (
             self._order(400, user=self.salesperson)

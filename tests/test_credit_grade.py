@@ -142,11 +142,13 @@ class TestCreditGradeAccess(CreditCommon):
             self.env["res.partner"].with_user(self.salesperson).create(
                 {"name": "Self-graded", "credit_score": 99}
             )
-        # Ordinary edits and new contacts stay possible.
+        # Ordinary edits, new customers and contacts stay possible, with the defaults.
         customer.write({"phone": "+86 755 0000 0000"})
-        self.env["res.partner"].with_user(self.salesperson).create(
-            {"name": "New contact", "parent_id": self.customer.id}
-        )
+        Partner = self.env["res.partner"].with_user(self.salesperson)
+        Partner.create({"name": "New contact", "parent_id": self.customer.id})
+        Partner.create({"name": "New customer", "is_company": True, "credit_limit_period": "quarter"})
+        with self.assertRaisesRegex(AccessError, "Only a Credit Manager"):
+            Partner.create({"name": "Monthly customer", "credit_limit_period": "month"})
 
     def test_credit_manager_scores_a_customer(self):
         customer = self.customer.with_user(self.credit_manager)

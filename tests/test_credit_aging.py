@@ -1,0 +1,484 @@
+import base64
+import io
+from datetime import date, timedelta
+
+import openpyxl
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import Command
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+TODAY = date(2024, 6, 30)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditAging(AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.currency = cls.company_data["currency"]
+        cls.eur = cls.setup_other_currency("EUR")  # 2 EUR for 1 company currency since 2017
+        cls.other_company_data = cls.setup_other_company(currency_id=cls.currency.id)
+        # As in the web client: the companies selected in the switcher are in the context.
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
+        cls.bucket_set = cls.env.ref("customer_credit_management.credit_aging_bucket_set_default")
+        cls.salesperson = new_test_user(
+            cls.env,
+            login="aging_salesperson",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.other_salesperson = new_test_user(
+            cls.env,
+            login="aging_other_salesperson",
+            groups="sales_team.group_sale_salesman",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="aging_accountant",
+            groups="account.group_account_invoice",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.credit_manager = new_test_user(
+            cls.env,
+            login="aging_credit_manager",
+            groups="customer_credit_management.group_credit_manager",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.customer = cls._customer("Aging Customer", user=cls.salesperson)
+
+    @classmethod
+    def _customer(cls, name, user=None):
+        return cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "user_id": user.id if user else False}
+        )
+
+    @classmethod
+    def _invoice(
+        cls,
+        partner,
+        amount,
+        invoice_date,
+        due_date=None,
+        move_type="out_invoice",
+        currency=None,
+        company=None,
+    ):
+        move = (
+            cls.env["account.move"]
+            .with_company(company or cls.env.company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": invoice_date,
+                    "date": invoice_date,
+                    "invoice_date_due": due_date or invoice_date,
+                    "currency_id": (currency or cls.currency).id,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount, payment_date, currency=None):
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": amount,
+                    "payment_date": payment_date,
+                    "currency_id": (currency or invoice.currency_id).id,
+                    "payment_difference_handling": "open",
+                }
+            )
+            ._create_payments()
+        )
+
+    def _wizard(self, user=None, **values):
+        env = self.env(user=user) if user else self.env
+        return env["credit.aging.wizard"].create({"date_as_of": TODAY, **values})
+
+    def _aging(self, partners=None, user=None, **values):
+        """The screen lines of the aging, by customer name."""
+        if partners is not None:
+            values["partner_ids"] = [Command.set(partners.ids)]
+        wizard = self._wizard(user=user, **values)
+        action = wizard.action_view_aging()
+        lines = wizard.env["credit.aging.line"].search(action["domain"])
+        return {line.partner_name: line for line in lines}
+
+    def _buckets(self, line):
+        return [line[f"b{index}"] for index in range(1, 8)]
+
+    @freeze_time(TODAY)
+    def test_bucket_boundaries_due_date(self):
+        for days, amount in ((0, 1), (1, 2), (30, 4), (31, 8), (365, 16), (366, 32)):
+            due = TODAY - timedelta(days=days)
+            # The invoice date is far older: the due date alone decides.
+            self._invoice(self.customer, amount, due - timedelta(days=400), due_date=due)
+        line = self._aging(self.customer)["Aging Customer"]
+        # not due, 1-30, 31-60, 61-90, 91-180, 181-365, over 365
+        self.assertEqual(self._buckets(line), [1, 6, 8, 0, 0, 16, 32])
+        self.assertEqual(line.total, 63)
+        self.assertEqual(line.overdue, 62)
+
+    @freeze_time(TODAY)
+    def test_bucket_boundaries_invoice_date(self):
+        for days, amount in ((0, 1), (1, 2), (30, 4), (31, 8), (365, 16), (366, 32)):
+            invoice_date = TODAY - timedelta(days=days)
+            self._invoice(self.customer, amount, invoice_date, due_date=invoice_date + timedelta(days=45))
+        line = self._aging(self.customer, basis="invoice_date")["Aging Customer"]
+        self.assertEqual(self._buckets(line), [1, 6, 8, 0, 0, 16, 32])
+        by_due_date = self._aging(self.customer)["Aging Customer"]
+        # Due 45 days later: 0, 1 and 30 days old are not due, 31 days old is not due either.
+        self.assertEqual(self._buckets(by_due_date), [15, 0, 0, 0, 0, 48, 0])
+
+    @freeze_time(TODAY)
+    def test_payments_credit_notes_and_as_of(self):
+        invoice = self._invoice(self.customer, 1000, date(2024, 5, 1), due_date=date(2024, 5, 31))
+        self._pay(invoice, 400, date(2024, 6, 15))
+        self._invoice(self.customer, 300, date(2024, 6, 20), move_type="out_refund")
+        unapplied = self.init_payment(250, post=True, date=date(2024, 6, 25), partner=self.customer)
+        self.assertEqual(unapplied.state, "in_process")
+
+        line = self._aging(self.customer)["Aging Customer"]
+        # 600 left on the invoice, 30 days overdue; the credit note (-300, due 10 days ago) and
+        # the unapplied payment (-250, 5 days ago) are open credits.
+        self.assertEqual(self._buckets(line), [0, 50, 0, 0, 0, 0, 0])
+        self.assertEqual(line.total, 50)
+
+        items = self.env["credit.receivable"].get_open_items(
+            TODAY, self.env.company, partner_ids=self.customer.ids
+        )
+        self.assertEqual(sorted(item["residual"] for item in items), [-300, -250, 600])
+
+        # Before the payment was made the invoice was open in full.
+        before = self._aging(self.customer, date_as_of=date(2024, 6, 10))["Aging Customer"]
+        self.assertEqual(self._buckets(before), [0, 1000, 0, 0, 0, 0, 0])
+        self.assertEqual(before.total, 1000)
+        # Before the invoice, nothing.
+        self.assertFalse(self._aging(self.customer, date_as_of=date(2024, 4, 30)))
+
+    @freeze_time(TODAY)
+    def test_fully_paid_after_as_of(self):
+        invoice = self._invoice(self.customer, 500, date(2024, 5, 1))
+        self._pay(invoice, 500, date(2024, 6, 20))
+        self.assertFalse(self._aging(self.customer))
+        self.assertEqual(
+            self._aging(self.customer, date_as_of=date(2024, 6, 19))["Aging Customer"].total, 500
+        )
+
+    @freeze_time(TODAY)
+    def test_other_currency(self):
+        # An invoice in EUR: 1000 EUR is 500 in company currency.
+        eur_invoice = self._invoice(self.customer, 1000, date(2024, 6, 1), currency=self.eur)
+        self._pay(eur_invoice, 200, date(2024, 6, 10))
+        # A company-currency invoice paid in part in EUR: 300 EUR is 150.
+        invoice = self._invoice(self.customer, 400, date(2024, 6, 1))
+        self._pay(invoice, 300, date(2024, 6, 10), currency=self.eur)
+
+        items = self.env["credit.receivable"].get_open_items(
+            TODAY, self.env.company, partner_ids=self.customer.ids
+        )
+        by_move = {item["move_id"]: item for item in items}
+        self.assertAlmostEqual(by_move[eur_invoice.id]["residual"], 400, places=2)
+        self.assertAlmostEqual(by_move[eur_invoice.id]["residual_currency"], 800, places=2)
+        self.assertEqual(by_move[eur_invoice.id]["currency_id"], self.eur.id)
+        self.assertAlmostEqual(by_move[invoice.id]["residual"], 250, places=2)
+        self.assertAlmostEqual(by_move[invoice.id]["residual_currency"], 250, places=2)
+        self.assertAlmostEqual(self._aging(self.customer)["Aging Customer"].total, 650, places=2)
+
+    @freeze_time(TODAY)
+    def test_totals_match_open_residuals(self):
+        customers = self.customer + self._customer("Second Customer") + self._customer("Third Customer")
+        amounts = [123.45, 678.9, 0.01, 1000.1, 33.33, 66.67, 250.55]
+        for index, amount in enumerate(amounts):
+            invoice = self._invoice(
+                customers[index % 3], amount, TODAY - timedelta(days=40 * index), due_date=TODAY
+            )
+            if index % 2:
+                self._pay(invoice, round(amount / 3, 2), TODAY - timedelta(days=1))
+        self._invoice(customers[1], 99.99, TODAY, move_type="out_refund")
+        lines = self._aging(customers)
+        open_lines = self.env["account.move.line"].search(
+            [
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("partner_id", "in", customers.ids),
+            ]
+        )
+        expected = self.currency.round(sum(open_lines.mapped("amount_residual")))
+        total = self.currency.round(sum(line.total for line in lines.values()))
+        self.assertEqual(total, expected)
+        for line in lines.values():
+            self.assertEqual(self.currency.round(sum(self._buckets(line)) - line.total), 0)
+
+    @freeze_time(TODAY)
+    def test_contacts_count_for_their_company(self):
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
+        self._invoice(contact, 70, TODAY)
+        self._invoice(self.customer, 30, TODAY)
+        lines = self._aging(self.customer)
+        self.assertEqual(list(lines), ["Aging Customer"])
+        self.assertEqual(lines["Aging Customer"].total, 100)
+
+    @freeze_time(TODAY)
+    def test_salesperson_sees_own_customers_only(self):
+        other = self._customer("Other Customer", user=self.other_salesperson)
+        self._invoice(self.customer, 100, TODAY)
+        self._invoice(other, 200, TODAY)
+        self.assertEqual(set(self._aging()), {"Aging Customer", "Other Customer"})
+
+        self.assertEqual(list(self._aging(user=self.salesperson)), ["Aging Customer"])
+        # Asking for someone else's customers on the form does not widen the scope.
+        self.assertFalse(
+            self._aging(other, user=self.salesperson, user_ids=[Command.set(self.other_salesperson.ids)])
+        )
+        wizard = self._wizard(user=self.salesperson)
+        self.assertTrue(wizard.own_customers_only)
+        wizard.show_details = True
+        workbook = self._open_xlsx(wizard)
+        self.assertEqual(
+            [row[0] for row in workbook["Details"].iter_rows(min_row=2, values_only=True)], ["Aging Customer"]
+        )
+        # Accountants see everyone.
+        self.assertEqual(set(self._aging(user=self.accountant)), {"Aging Customer", "Other Customer"})
+
+    @freeze_time(TODAY)
+    def test_other_company_never_appears(self):
+        other_company = self.other_company_data["company"]
+        self._invoice(self.customer, 100, TODAY)
+        self._invoice(self.customer, 5000, TODAY, company=other_company)
+        self.assertEqual(self._aging(self.customer)["Aging Customer"].total, 100)
+        # Even when asked for, a company the user may not access is left out.
+        lines = self._aging(
+            self.customer,
+            user=self.accountant,
+            company_ids=[Command.set((self.env.company + other_company).ids)],
+        )
+        self.assertEqual(lines["Aging Customer"].total, 100)
+        items = self.env["credit.receivable"].get_open_items(TODAY, self.env.company)
+        self.assertNotIn(other_company.id, {item["company_id"] for item in items})
+
+    @freeze_time(TODAY)
+    def test_filters_grade_and_salesperson(self):
+        other = self._customer("Other Customer", user=self.other_salesperson)
+        self._invoice(self.customer, 100, TODAY)
+        self._invoice(other, 200, TODAY)
+        other.sudo().credit_score = 90
+        grade_aa = self.env.ref("customer_credit_management.credit_grade_aa")
+        self.assertEqual(list(self._aging(grade_ids=[Command.set(grade_aa.ids)])), ["Other Customer"])
+        self.assertEqual(list(self._aging(user_ids=[Command.set(self.salesperson.ids)])), ["Aging Customer"])
+        line = self._aging(other)["Other Customer"]
+        self.assertEqual((line.user_id, line.grade_id), (self.other_salesperson, grade_aa))
+
+    @freeze_time(TODAY)
+    def test_screen_columns_and_drill_down(self):
+        invoice = self._invoice(self.customer, 100, TODAY - timedelta(days=10))
+        self._invoice(self.customer, 50, TODAY)
+        self._pay(invoice, 100, TODAY)
+        wizard = self._wizard(
+            partner_ids=[Command.set(self.customer.ids)], date_as_of=TODAY - timedelta(days=1)
+        )
+        action = wizard.action_view_aging()
+        labels = action["context"]["credit_aging_bucket_labels"]
+        self.assertEqual(labels[0], "Not Due")
+        self.assertEqual(len(labels), 7)
+        arch = (
+            self.env["credit.aging.line"]
+            .with_context(credit_aging_bucket_labels=labels)
+            .get_views([(False, "list")])["views"]["list"]["arch"]
+        )
+        columns = {node.get("name"): node for node in etree.fromstring(arch).iter("field")}
+        self.assertEqual(columns["b1"].get("string"), "Not Due")
+        self.assertEqual(columns["b7"].get("string"), "Over 365 Days")
+        self.assertEqual(columns["b8"].get("column_invisible"), "1")
+        # The drill-down lists the invoice paid after the as-of date, not the later one.
+        drill = wizard.line_ids.action_open_items()
+        self.assertEqual(self.env["account.move.line"].search(drill["domain"]).move_id, invoice)
+
+    def test_bucket_set_validation(self):
+        BucketSet = self.env["credit.aging.bucket.set"].with_user(self.credit_manager)
+        good = [("Not Due", 0, 0), ("1-60", 1, 60), ("Older", 61, 0)]
+        cases = {
+            "overlap": ([("Not Due", 0, 0), ("1-60", 1, 60), ("50+", 50, 0)], "overlap or leave a gap"),
+            "gap": ([("Not Due", 0, 0), ("1-60", 1, 60), ("70+", 70, 0)], "overlap or leave a gap"),
+            "no not due": ([("1-60", 1, 60), ("61+", 61, 0)], "'not due' bucket"),
+            "closed": ([("Not Due", 0, 0), ("1-60", 1, 60)], "must be open-ended"),
+        }
+
+        def vals(rows):
+            return {
+                "name": "Test",
+                "bucket_ids": [
+                    Command.create({"name": name, "day_from": start, "day_to": end})
+                    for name, start, end in rows
+                ],
+            }
+
+        self.assertEqual(BucketSet.create(vals(good))._bucket_limits(), [0, 60])
+        for case, (rows, message) in cases.items():
+            with self.subTest(case=case), self.assertRaisesRegex(ValidationError, message):
+                BucketSet.create(vals(rows))
+
+    @freeze_time(TODAY)
+    def test_custom_bucket_set(self):
+        bucket_set = (
+            self.env["credit.aging.bucket.set"]
+            .with_user(self.credit_manager)
+            .create(
+                {
+                    "name": "Quarterly",
+                    "bucket_ids": [
+                        Command.create({"name": "Current", "day_from": 0, "day_to": 0}),
+                        Command.create({"name": "1-90", "day_from": 1, "day_to": 90}),
+                        Command.create({"name": "90+", "day_from": 91, "day_to": 0}),
+                    ],
+                }
+            )
+        )
+        for days in (0, 90, 91):
+            self._invoice(self.customer, 10 + days, TODAY - timedelta(days=days))
+        line = self._aging(self.customer, bucket_set_id=bucket_set.id)["Aging Customer"]
+        self.assertEqual([line.b1, line.b2, line.b3, line.b4], [10, 100, 101, 0])
+
+    def _open_xlsx(self, wizard):
+        action = wizard.action_export_xlsx()
+        self.assertIn("download=true", action["url"])
+        return openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)), read_only=True)
+
+    @freeze_time(TODAY)
+    def test_xlsx_export(self):
+        second = self._customer("Second Customer", user=self.salesperson)
+        self._invoice(self.customer, 100, TODAY - timedelta(days=45), due_date=TODAY - timedelta(days=15))
+        self._invoice(self.customer, 40, TODAY)
+        self._invoice(second, 60, TODAY - timedelta(days=400))
+        wizard = self._wizard(partner_ids=[Command.set((self.customer + second).ids)], show_details=True)
+        workbook = self._open_xlsx(wizard)
+        self.assertEqual(
+            wizard.xlsx_filename, f"Aging_{self.env.company.name.replace(' ', '_')}_2024-06-30.xlsx"
+        )
+        self.assertEqual(workbook.sheetnames, ["Summary", "Details"])
+        rows = list(workbook["Summary"].iter_rows(values_only=True))
+        self.assertEqual(
+            rows[0],
+            (
+                "Customer",
+                "Salesperson",
+                "Credit Grade",
+                "Not Due",
+                "1-30 Days",
+                "31-60 Days",
+                "61-90 Days",
+                "91-180 Days",
+                "181-365 Days",
+                "Over 365 Days",
+                "Total",
+                "Overdue",
+                "Overdue (%)",
+            ),
+        )
+        self.assertEqual(rows[1][:3], ("Aging Customer", self.salesperson.name, None))
+        self.assertEqual(rows[1][3:12], (40, 100, 0, 0, 0, 0, 0, 140, 100))
+        self.assertEqual(rows[2][0], "Second Customer")
+        self.assertEqual(rows[2][3:12], (0, 0, 0, 0, 0, 0, 60, 60, 60))
+        self.assertEqual(rows[3][0], "Total")
+        self.assertEqual(rows[3][3:12], (40, 100, 0, 0, 0, 0, 60, 200, 160))
+        self.assertEqual(len(rows), 4)
+
+        details = list(workbook["Details"].iter_rows(values_only=True))
+        self.assertEqual(
+            details[0],
+            (
+                "Customer",
+                "Document",
+                "Invoice Date",
+                "Due Date",
+                "Days Overdue",
+                "Bucket",
+                "Residual",
+                "Currency",
+                "Residual in Currency",
+            ),
+        )
+        self.assertEqual(len(details), 4)
+        self.assertEqual(details[1][0], "Aging Customer")
+        self.assertEqual(details[1][2].date(), TODAY - timedelta(days=45))
+        self.assertEqual(details[1][3].date(), TODAY - timedelta(days=15))
+        self.assertEqual(details[1][4:8], (15, "1-30 Days", 100, self.currency.name))
+        self.assertEqual(details[3][4:7], (400, "Over 365 Days", 60))
+
+        wizard.show_details = False
+        self.assertEqual(self._open_xlsx(wizard).sheetnames, ["Summary"])
+
+    @freeze_time(TODAY)
+    def test_pdf_renders(self):
+        invoice = self._invoice(self.customer, 100, TODAY - timedelta(days=45))
+        wizard = self._wizard(partner_ids=[Command.set(self.customer.ids)], show_details=True)
+        html, _ = self.env["ir.actions.report"]._render_qweb_html(
+            "customer_credit_management.credit_aging_report_action", wizard.ids
+        )
+        html = html.decode()
+        self.assertIn("Receivables Aging", html)
+        self.assertIn("Aging Customer", html)
+        self.assertIn("Over 365 Days", html)
+        self.assertIn(invoice.name, html)
+        self.assertIn("Open Documents", html)
+        wizard.show_details = False
+        html, _ = self.env["ir.actions.report"]._render_qweb_html(
+            "customer_credit_management.credit_aging_report_action", wizard.ids
+        )
+        self.assertNotIn(invoice.name, html.decode())
+
+    @freeze_time(TODAY)
+    def test_query_count_independent_of_customers(self):
+        salespeople = self.salesperson + self.other_salesperson
+        customers = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Bulk Customer {index:02}",
+                    "is_company": True,
+                    "user_id": salespeople[index % 2].id,
+                }
+                for index in range(20)
+            ]
+        )
+        customers[::3].sudo().write({"credit_score": 75})
+        for index, customer in enumerate(customers):
+            self._invoice(customer, 100 + index, TODAY - timedelta(days=index * 20))
+
+        def run(partners):
+            wizard = self._wizard(partner_ids=[Command.set(partners.ids)])
+            self.env.invalidate_all()
+            self.env.flush_all()
+            start = self.cr.sql_log_count
+            wizard.action_view_aging()
+            self.env.flush_all()
+            self.assertEqual(len(wizard.line_ids), len(partners))
+            return self.cr.sql_log_count - start
+
+        run(customers[:1])  # warms the registry caches (xml ids, views)
+        count_2 = run(customers[:2])
+        self.assertEqual(run(customers), count_2)
+        wizard = self._wizard(partner_ids=[Command.set(customers.ids)])
+        self.env.invalidate_all()
+        with self.assertQueryCount(count_2):
+            wizard.action_view_aging()

@@ -1,0 +1,75 @@
+from odoo import api, fields, models
+
+BUCKET_FIELDS = [f"b{index}" for index in range(1, 9)]
+
+
+class CreditAgingLine(models.TransientModel):
+    _name = "credit.aging.line"
+    _description = "Receivables Aging Line"
+    _order = "partner_name, id"
+
+    wizard_id = fields.Many2one("credit.aging.wizard", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    partner_name = fields.Char(string="Customer Name", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    grade_id = fields.Many2one("credit.grade", string="Credit Grade", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    b1 = fields.Monetary(string="Bucket 1", readonly=True)
+    b2 = fields.Monetary(string="Bucket 2", readonly=True)
+    b3 = fields.Monetary(string="Bucket 3", readonly=True)
+    b4 = fields.Monetary(string="Bucket 4", readonly=True)
+    b5 = fields.Monetary(string="Bucket 5", readonly=True)
+    b6 = fields.Monetary(string="Bucket 6", readonly=True)
+    b7 = fields.Monetary(string="Bucket 7", readonly=True)
+    b8 = fields.Monetary(string="Bucket 8", readonly=True)
+    total = fields.Monetary(readonly=True)
+    overdue = fields.Monetary(readonly=True, help="Part of the total past its due date.")
+    overdue_percent = fields.Float(
+        string="Overdue (%)", digits=(5, 1), aggregator=False, readonly=True, help="Overdue / total."
+    )
+
+    @api.model
+    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
+        return (*super()._get_view_cache_key(view_id, view_type, **options), self._bucket_labels())
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        # The wizard puts its bucket names in the context: they become the column headers and
+        # the columns beyond them are hidden.
+        arch, view = super()._get_view(view_id, view_type, **options)
+        labels = self._bucket_labels()
+        if view_type == "list" and labels:
+            for index, fname in enumerate(BUCKET_FIELDS):
+                for node in arch.xpath(f"//field[@name='{fname}']"):
+                    if index < len(labels):
+                        node.set("string", labels[index])
+                    else:
+                        node.set("column_invisible", "1")
+        return arch, view
+
+    @api.model
+    def _bucket_labels(self):
+        return tuple(self.env.context.get("credit_aging_bucket_labels") or ())
+
+    def action_open_items(self):
+        """The customer's receivable lines open on the wizard's date."""
+        self.ensure_one()
+        wizard = self.wizard_id
+        items = self.env["credit.receivable"].get_open_items(
+            wizard.date_as_of,
+            wizard._scope_companies(),
+            **wizard._scope_filters(partner_ids=[self.partner_id.id]),
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Open Receivables of %(customer)s on %(date)s",
+                customer=self.partner_id.display_name,
+                date=wizard.date_as_of,
+            ),
+            "res_model": "account.move.line",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", [item["line_id"] for item in items])],
+            "context": {"create": False},
+        }

@@ -1,0 +1,309 @@
+import base64
+import io
+import re
+
+import xlsxwriter
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .credit_aging_line import BUCKET_FIELDS
+
+FULL_SCOPE_GROUPS = (
+    "account.group_account_invoice",
+    "customer_credit_management.group_credit_manager",
+    "sales_team.group_sale_salesman_all_leads",
+)
+
+
+class CreditAgingWizard(models.TransientModel):
+    _name = "credit.aging.wizard"
+    _description = "Receivables Aging"
+
+    date_as_of = fields.Date(
+        string="As of",
+        required=True,
+        default=fields.Date.context_today,
+        help="Receivables as they stood at the end of this day: later invoices, payments and "
+        "reconciliations are ignored.",
+    )
+    company_ids = fields.Many2many(
+        "res.company",
+        string="Companies",
+        required=True,
+        default=lambda self: self.env.companies,
+        domain=lambda self: [("id", "in", self.env.user.company_ids.ids)],
+    )
+    partner_ids = fields.Many2many(
+        "res.partner", string="Customers", help="Leave empty for every customer in scope."
+    )
+    user_ids = fields.Many2many("res.users", string="Salespeople", help="Salespeople of the customers.")
+    grade_ids = fields.Many2many("credit.grade", string="Credit Grades")
+    basis = fields.Selection(
+        [("due_date", "Due Date"), ("invoice_date", "Invoice Date")],
+        string="Aging Basis",
+        required=True,
+        default="due_date",
+        help="Age documents by days past their due date, or by days since their invoice date.",
+    )
+    bucket_set_id = fields.Many2one(
+        "credit.aging.bucket.set",
+        string="Buckets",
+        required=True,
+        default=lambda self: self.env["credit.aging.bucket.set"].search([], limit=1),
+    )
+    show_details = fields.Boolean(
+        help="List every open document under its customer (PDF) and on a Details sheet (XLSX).",
+    )
+    include_on_hold = fields.Boolean(
+        string="Include Customers on Credit Hold",
+        default=True,
+    )
+    own_customers_only = fields.Boolean(compute="_compute_own_customers_only")
+    line_ids = fields.One2many("credit.aging.line", "wizard_id", string="Lines")
+    xlsx_file = fields.Binary(string="Spreadsheet", readonly=True, attachment=False)
+    xlsx_filename = fields.Char(readonly=True)
+
+    def _compute_own_customers_only(self):
+        self.own_customers_only = self._is_restricted_to_own_customers()
+
+    @api.model
+    def _is_restricted_to_own_customers(self):
+        # Whoever is neither accountant, credit manager nor sales manager sees only the
+        # customers they are the salesperson of, whatever the form says.
+        user = self.env.user
+        return not any(user.has_group(group) for group in FULL_SCOPE_GROUPS)
+
+    # ------------------------------------------------------------------ scope
+    def _scope_companies(self):
+        self.ensure_one()
+        companies = self.company_ids & self.env.user.company_ids
+        if not companies:
+            raise UserError(self.env._("Choose at least one of your companies."))
+        if len(companies.currency_id) > 1:
+            raise UserError(
+                self.env._(
+                    "The companies %(companies)s keep their books in different currencies: run the "
+                    "aging for companies sharing one currency.",
+                    companies=", ".join(companies.mapped("name")),
+                )
+            )
+        return companies
+
+    def _scope_filters(self, partner_ids=None):
+        self.ensure_one()
+        if partner_ids is None and self.partner_ids:
+            partner_ids = self.partner_ids.commercial_partner_id.ids
+        user_ids = self.user_ids.ids or None
+        if self._is_restricted_to_own_customers():
+            user_ids = [self.env.uid] if not self.user_ids or self.env.user in self.user_ids else []
+        return {
+            "basis": self.basis,
+            "partner_ids": partner_ids,
+            "user_ids": user_ids,
+            "grade_ids": self.grade_ids.ids or None,
+            "exclude_on_hold": not self.include_on_hold,
+        }
+
+    # ------------------------------------------------------------------- data
+    def _aging_data(self, with_items=False):
+        """Everything the screen, the PDF and the XLSX show, from one computation."""
+        self.ensure_one()
+        self.bucket_set_id._check_buckets()
+        buckets = self.bucket_set_id._ordered_buckets()
+        limits = self.bucket_set_id._bucket_limits()
+        companies = self._scope_companies()
+        currency = companies.currency_id
+        filters = self._scope_filters()
+        Receivable = self.env["credit.receivable"]
+        rows = Receivable.get_aging_by_partner(self.date_as_of, companies, bucket_limits=limits, **filters)
+        items = []
+        if with_items:
+            items = Receivable.get_open_items(self.date_as_of, companies, bucket_limits=limits, **filters)
+        keys = [*BUCKET_FIELDS[: len(buckets)], "total", "overdue"]
+        totals = {key: currency.round(sum(row[key] for row in rows)) for key in keys}
+        totals["overdue_percent"] = self._percent(totals["overdue"], totals["total"])
+        unknown = self.env._("Unknown Customer")
+        users = self.env["res.users"].browse({row["user_id"] for row in rows if row["user_id"]})
+        grades = self.env["credit.grade"].browse({row["grade_id"] for row in rows if row["grade_id"]})
+        user_names = dict(zip(users.ids, users.mapped("name"), strict=True))
+        grade_codes = dict(zip(grades.ids, grades.mapped("code"), strict=True))
+        for row in rows:
+            row["partner_name"] = row["partner_name"] or unknown
+            row["user_name"] = user_names.get(row["user_id"], "")
+            row["grade_code"] = grade_codes.get(row["grade_id"], "")
+            row["overdue_percent"] = self._percent(row["overdue"], row["total"])
+        for item in items:
+            item["partner_name"] = item["partner_name"] or unknown
+        return {
+            "date": self.date_as_of,
+            "companies": companies,
+            "currency": currency,
+            "bucket_names": buckets.mapped("name"),
+            "bucket_fields": BUCKET_FIELDS[: len(buckets)],
+            "rows": rows,
+            "totals": totals,
+            "items": items,
+        }
+
+    @api.model
+    def _percent(self, part, whole):
+        return round(100.0 * part / whole, 1) if whole else 0.0
+
+    # ---------------------------------------------------------------- outputs
+    def action_view_aging(self):
+        self.ensure_one()
+        data = self._aging_data()
+        self.line_ids.unlink()
+        currency = data["currency"]
+        self.env["credit.aging.line"].create(
+            [
+                {
+                    "wizard_id": self.id,
+                    "partner_id": row["partner_id"],
+                    "partner_name": row["partner_name"],
+                    "user_id": row["user_id"],
+                    "grade_id": row["grade_id"],
+                    "currency_id": currency.id,
+                    "total": row["total"],
+                    "overdue": row["overdue"],
+                    "overdue_percent": row["overdue_percent"],
+                    **{fname: row[fname] for fname in data["bucket_fields"]},
+                }
+                for row in data["rows"]
+            ]
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Receivables Aging on %(date)s", date=self.date_as_of),
+            "res_model": "credit.aging.line",
+            "view_mode": "list",
+            "views": [(self.env.ref("customer_credit_management.credit_aging_line_view_list").id, "list")],
+            "search_view_id": [self.env.ref("customer_credit_management.credit_aging_line_view_search").id],
+            "domain": [("wizard_id", "=", self.id)],
+            "context": {"credit_aging_bucket_labels": data["bucket_names"]},
+            "target": "current",
+        }
+
+    def action_print_pdf(self):
+        self.ensure_one()
+        return self.env.ref("customer_credit_management.credit_aging_report_action").report_action(self)
+
+    def action_export_xlsx(self):
+        self.ensure_one()
+        data = self._aging_data(with_items=self.show_details)
+        company_name = re.sub(r"[^\w-]+", "_", data["companies"][0].name).strip("_")
+        self.write(
+            {
+                "xlsx_file": base64.b64encode(self._xlsx_content(data)),
+                "xlsx_filename": f"Aging_{company_name}_{self.date_as_of.isoformat()}.xlsx",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
+            "&filename_field=xlsx_filename&download=true",
+        }
+
+    @api.model
+    def _xlsx_money_format(self, currency):
+        number = "#,##0" + ("." + "0" * currency.decimal_places if currency.decimal_places else "")
+        symbol = '"{}"'.format(currency.symbol.replace('"', ""))
+        return f"{symbol}{number}" if currency.position == "before" else f"{number} {symbol}"
+
+    def _xlsx_content(self, data):
+        output = io.BytesIO()
+        # constant_memory streams each finished row to a temporary file: the memory stays flat
+        # however many documents the details sheet holds.
+        workbook = xlsxwriter.Workbook(
+            output,
+            {"constant_memory": True, "in_memory": False, "default_date_format": "yyyy-mm-dd"},
+        )
+        try:
+            self._xlsx_write(workbook, data)
+        finally:
+            workbook.close()
+        return output.getvalue()
+
+    def _xlsx_write(self, workbook, data):
+        header = workbook.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        money = workbook.add_format({"num_format": self._xlsx_money_format(data["currency"])})
+        money_total = workbook.add_format(
+            {"num_format": self._xlsx_money_format(data["currency"]), "bold": True, "top": 1}
+        )
+        bold = workbook.add_format({"bold": True, "top": 1})
+        percent = workbook.add_format({"num_format": "0.0"})
+        bucket_fields = data["bucket_fields"]
+
+        summary = workbook.add_worksheet(self.env._("Summary"))
+        headers = [
+            self.env._("Customer"),
+            self.env._("Salesperson"),
+            self.env._("Credit Grade"),
+            *data["bucket_names"],
+            self.env._("Total"),
+            self.env._("Overdue"),
+            self.env._("Overdue (%)"),
+        ]
+        summary.set_column(0, 0, 36)
+        summary.set_column(1, 1, 22)
+        summary.set_column(2, 2, 12)
+        summary.set_column(3, len(headers) - 2, 16, money)
+        summary.write_row(0, 0, headers, header)
+        summary.freeze_panes(1, 1)
+        row_index = 0
+        for row_index, row in enumerate(data["rows"], start=1):
+            summary.write_string(row_index, 0, row["partner_name"])
+            # An empty string would not be a blank cell for the autofilter.
+            if row["user_name"]:
+                summary.write_string(row_index, 1, row["user_name"])
+            if row["grade_code"]:
+                summary.write_string(row_index, 2, row["grade_code"])
+            for column, key in enumerate([*bucket_fields, "total", "overdue"], start=3):
+                summary.write_number(row_index, column, row[key], money)
+            summary.write_number(row_index, len(headers) - 1, row["overdue_percent"], percent)
+        summary.autofilter(0, 0, max(row_index, 1), len(headers) - 1)
+        totals = data["totals"]
+        total_row = row_index + 1
+        summary.write_string(total_row, 0, self.env._("Total"), bold)
+        for column, key in enumerate([*bucket_fields, "total", "overdue"], start=3):
+            summary.write_number(total_row, column, totals[key], money_total)
+        summary.write_number(total_row, len(headers) - 1, totals["overdue_percent"], percent)
+
+        if not data["items"]:
+            return
+        details = workbook.add_worksheet(self.env._("Details"))
+        detail_headers = [
+            self.env._("Customer"),
+            self.env._("Document"),
+            self.env._("Invoice Date"),
+            self.env._("Due Date"),
+            self.env._("Days Overdue"),
+            self.env._("Bucket"),
+            self.env._("Residual"),
+            self.env._("Currency"),
+            self.env._("Residual in Currency"),
+        ]
+        details.set_column(0, 0, 36)
+        details.set_column(1, 1, 22)
+        details.set_column(2, 3, 12)
+        details.set_column(6, 6, 16, money)
+        details.set_column(8, 8, 16)
+        details.write_row(0, 0, detail_headers, header)
+        details.freeze_panes(1, 1)
+        bucket_names = data["bucket_names"]
+        currencies = self.env["res.currency"].browse({item["currency_id"] for item in data["items"]})
+        currency_names = dict(zip(currencies.ids, currencies.mapped("name"), strict=True))
+        row_index = 0
+        for row_index, item in enumerate(data["items"], start=1):
+            details.write_string(row_index, 0, item["partner_name"])
+            details.write_string(row_index, 1, item["move_name"] or "")
+            details.write_datetime(row_index, 2, item["invoice_date"])
+            details.write_datetime(row_index, 3, item["due_date"])
+            details.write_number(row_index, 4, item["days_overdue"])
+            details.write_string(row_index, 5, bucket_names[item["bucket"] - 1])
+            details.write_number(row_index, 6, item["residual"], money)
+            details.write_string(row_index, 7, currency_names.get(item["currency_id"], ""))
+            details.write_number(row_index, 8, item["residual_currency"])
+        details.autofilter(0, 0, row_index, len(detail_headers) - 1)
