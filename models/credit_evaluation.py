@@ -1,27 +1,24 @@
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 from .credit_indicators import combine_scores
-
-MANAGER_GROUP = "customer_credit_management.group_credit_manager"
-# (from, to) -> needs a Credit Manager
-TRANSITIONS = {
-    ("draft", "submitted"): False,
-    ("submitted", "draft"): False,
-    ("rejected", "draft"): False,
-    ("submitted", "approved"): True,
-    ("submitted", "rejected"): True,
-}
-# What may still change once an evaluation has left the draft state.
-WORKFLOW_FIELDS = {"state", "submitted_by_id", "approved_by_id", "approved_date"}
 
 
 class CreditEvaluation(models.Model):
     _name = "credit.evaluation"
     _description = "Credit Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.approval.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    _credit_transitions = {
+        ("draft", "submitted"): False,
+        ("submitted", "draft"): False,
+        ("rejected", "draft"): False,
+        ("submitted", "approved"): True,
+        ("submitted", "rejected"): True,
+    }
+    _credit_editable_states = ("draft",)
+    _credit_workflow_fields = frozenset({"state", "submitted_by_id", "approved_by_id", "approved_date"})
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     partner_id = fields.Many2one(
@@ -194,49 +191,37 @@ class CreditEvaluation(models.Model):
         return evaluations
 
     def write(self, vals):
-        if "state" in vals:
-            self._check_transition(vals["state"])
-        locked = self.filtered(lambda e: e.state != "draft")
-        changed = {name for name in vals if not name.startswith(("message_", "activity_"))}
-        if locked and changed - WORKFLOW_FIELDS:
-            raise UserError(
-                self.env._(
-                    "The evaluation %(name)s is no longer a draft: it cannot be changed.",
-                    name=locked[0].name,
-                )
-            )
         res = super().write(vals)
         if vals.get("state") == "approved":
             self._apply_to_partners()
         return res
 
-    def _check_transition(self, new_state):
-        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
-        for evaluation in self:
-            if evaluation.state == new_state:
-                continue
-            needs_manager = TRANSITIONS.get((evaluation.state, new_state))
-            if needs_manager is None:
-                raise UserError(
-                    self.env._(
-                        "The evaluation %(name)s cannot go from %(old)s to %(new)s.",
-                        name=evaluation.name,
-                        old=dict(self._fields["state"]._description_selection(self.env))[evaluation.state],
-                        new=dict(self._fields["state"]._description_selection(self.env))[new_state],
-                    )
+    def _check_credit_step(self, new_state, needs_manager):
+        if new_state in ("submitted", "approved") and not self.is_scored:
+            raise UserError(
+                self.env._(
+                    "The evaluation %(name)s has no score yet: enter the statement figures of at "
+                    "least one indicator.",
+                    name=self.name,
                 )
-            if needs_manager and not is_manager:
-                raise AccessError(
-                    self.env._("Only a Credit Manager can approve or reject a credit evaluation.")
-                )
-            if new_state in ("submitted", "approved") and not evaluation.is_scored:
-                raise UserError(
-                    self.env._(
-                        "The evaluation %(name)s has no score yet: enter the statement figures of at "
-                        "least one indicator.",
-                        name=evaluation.name,
-                    )
-                )
+            )
+
+    def _credit_locked_message(self):
+        return self.env._(
+            "The evaluation %(name)s is no longer a draft: it cannot be changed.", name=self.name
+        )
+
+    def _credit_forbidden_step_message(self, new_state):
+        states = dict(self._fields["state"]._description_selection(self.env))
+        return self.env._(
+            "The evaluation %(name)s cannot go from %(old)s to %(new)s.",
+            name=self.name,
+            old=states[self.state],
+            new=states[new_state],
+        )
+
+    def _credit_manager_only_message(self):
+        return self.env._("Only a Credit Manager can approve or reject a credit evaluation.")
 
     def _apply_to_partners(self):
         # The most recent approved evaluation (by evaluation date) gives the customer its score.

@@ -5,10 +5,10 @@ from .credit_indicators import FIGURE_CODES, FIGURES
 
 class CreditEvaluationFigure(models.Model):
     _name = "credit.evaluation.figure"
+    _inherit = ["credit.evaluation.detail.mixin"]
     _description = "Credit Evaluation Statement Figure"
     _order = "evaluation_id, sequence, id"
 
-    evaluation_id = fields.Many2one("credit.evaluation", required=True, ondelete="cascade", index=True)
     code = fields.Selection(FIGURES, string="Figure", required=True)
     sequence = fields.Integer(compute="_compute_sequence", store=True)
     amount = fields.Monetary(
@@ -28,19 +28,3 @@ class CreditEvaluationFigure(models.Model):
     def _compute_sequence(self):
         for figure in self:
             figure.sequence = FIGURE_CODES.index(figure.code) if figure.code in FIGURE_CODES else 0
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        evaluations = self.env["credit.evaluation"].browse({vals.get("evaluation_id") for vals in vals_list})
-        evaluations._check_draft()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.evaluation_id._check_draft()
-        if "evaluation_id" in vals:
-            self.env["credit.evaluation"].browse(vals["evaluation_id"])._check_draft()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_locked(self):
-        self.evaluation_id._check_draft()

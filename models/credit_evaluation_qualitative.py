@@ -4,10 +4,10 @@ from odoo.exceptions import ValidationError
 
 class CreditEvaluationQualitative(models.Model):
     _name = "credit.evaluation.qualitative"
+    _inherit = ["credit.evaluation.detail.mixin"]
     _description = "Credit Evaluation Qualitative Judgement"
     _order = "evaluation_id, sequence, id"
 
-    evaluation_id = fields.Many2one("credit.evaluation", required=True, ondelete="cascade", index=True)
     criterion_id = fields.Many2one("credit.qualitative.criterion", required=True, ondelete="restrict")
     sequence = fields.Integer(related="criterion_id.sequence", store=True)
     description = fields.Text(related="criterion_id.description")
@@ -42,17 +42,3 @@ class CreditEvaluationQualitative(models.Model):
                         max=line.max_points,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        evaluations = self.env["credit.evaluation"].browse({vals.get("evaluation_id") for vals in vals_list})
-        evaluations._check_draft()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.evaluation_id._check_draft()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_locked(self):
-        self.evaluation_id._check_draft()

@@ -3,22 +3,23 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-MANAGER_GROUP = "customer_credit_management.group_credit_manager"
-# (from, to) -> needs a Credit Manager
-TRANSITIONS = {
-    ("to_approve", "approved"): True,
-    ("to_approve", "rejected"): True,
-    ("approved", "used"): False,
-    ("approved", "expired"): False,
-}
-
 
 class CreditReleaseRequest(models.Model):
     _name = "credit.release.request"
     _description = "Credit Release Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.approval.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _credit_transitions = {
+        ("to_approve", "approved"): True,
+        ("to_approve", "rejected"): True,
+        ("approved", "used"): False,
+        ("approved", "expired"): False,
+    }
+    _credit_editable_states = ("to_approve",)
+    _credit_workflow_fields = frozenset(
+        {"state", "approved_by_id", "expiry_date", "name", "order_amount", "excess_amount"}
+    )
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     order_id = fields.Many2one("sale.order", required=True, readonly=True, check_company=True, index=True)
@@ -85,36 +86,18 @@ class CreditReleaseRequest(models.Model):
                 request.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id)
         return requests
 
-    def write(self, vals):
-        if "state" in vals:
-            self._check_transition(vals["state"], vals)
-        changed = set(vals) - {
-            "state",
-            "approved_by_id",
-            "expiry_date",
-            "name",
-            "order_amount",
-            "excess_amount",
-        }
-        changed = {name for name in changed if not name.startswith(("message_", "activity_"))}
-        if changed and any(request.state != "to_approve" for request in self):
-            raise UserError(self.env._("A decided release request cannot be changed."))
-        return super().write(vals)
+    def _check_credit_step(self, new_state, needs_manager):
+        if needs_manager and not self.env.su and self.user_id == self.env.user:
+            raise AccessError(self.env._("Nobody can approve or reject their own release request."))
 
-    def _check_transition(self, new_state, vals):
-        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
-        for request in self:
-            if request.state == new_state:
-                continue
-            needs_manager = TRANSITIONS.get((request.state, new_state))
-            if needs_manager is None:
-                raise UserError(self.env._("This release request cannot change to that state."))
-            if needs_manager and not is_manager:
-                raise AccessError(
-                    self.env._("Only a Credit Manager can approve or reject a release request.")
-                )
-            if needs_manager and not self.env.su and request.user_id == self.env.user:
-                raise AccessError(self.env._("Nobody can approve or reject their own release request."))
+    def _credit_locked_message(self):
+        return self.env._("A decided release request cannot be changed.")
+
+    def _credit_forbidden_step_message(self, new_state):
+        return self.env._("This release request cannot change to that state.")
+
+    def _credit_manager_only_message(self):
+        return self.env._("Only a Credit Manager can approve or reject a release request.")
 
     def action_approve(self):
         validity = self.company_id[:1].credit_release_validity_days or 7

@@ -1,0 +1,58 @@
+from odoo import models
+from odoo.exceptions import AccessError, UserError
+
+MANAGER_GROUP = "customer_credit_management.group_credit_manager"
+
+
+class CreditApprovalMixin(models.AbstractModel):
+    """A ``state`` workflow whose deciding steps only a Credit Manager may take.
+
+    Checked in ``write``, so that no caller (form, RPC, import, a forged context) can step around
+    it; once out of its editable states a record only takes the workflow's own fields.
+    """
+
+    _name = "credit.approval.mixin"
+    _description = "Credit Approval Workflow"
+
+    # (from state, to state) -> True when only a Credit Manager may take that step.
+    _credit_transitions = {}
+    _credit_editable_states = ()
+    # What may still change outside the editable states (besides mail and activity fields).
+    _credit_workflow_fields = frozenset({"state"})
+
+    def write(self, vals):
+        if "state" in vals:
+            self._check_credit_transition(vals["state"])
+        changed = {
+            name
+            for name in vals
+            if name not in self._credit_workflow_fields and not name.startswith(("message_", "activity_"))
+        }
+        locked = self.filtered(lambda record: record.state not in self._credit_editable_states)
+        if changed and locked:
+            raise UserError(locked[0]._credit_locked_message())
+        return super().write(vals)
+
+    def _check_credit_transition(self, new_state):
+        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        for record in self:
+            if record.state == new_state:
+                continue
+            needs_manager = self._credit_transitions.get((record.state, new_state))
+            if needs_manager is None:
+                raise UserError(record._credit_forbidden_step_message(new_state))
+            if needs_manager and not is_manager:
+                raise AccessError(self._credit_manager_only_message())
+            record._check_credit_step(new_state, needs_manager)
+
+    def _check_credit_step(self, new_state, needs_manager):
+        """Hook: further conditions of a step, raise to refuse it."""
+
+    def _credit_locked_message(self):
+        raise NotImplementedError
+
+    def _credit_forbidden_step_message(self, new_state):
+        raise NotImplementedError
+
+    def _credit_manager_only_message(self):
+        raise NotImplementedError
