@@ -17,12 +17,16 @@ class CreditApprovalMixin(models.AbstractModel):
     # (from state, to state) -> True when only a Credit Manager may take that step.
     _credit_transitions = {}
     _credit_editable_states = ()
-    # What may still change outside the editable states (besides mail and activity fields).
+    # What may still change outside the editable states (besides mail and activity fields); only
+    # together with a change of state, or by the system.
     _credit_workflow_fields = frozenset({"state"})
 
     def write(self, vals):
         if "state" in vals:
             self._check_credit_transition(vals["state"])
+        elif not self.env.su and (self._credit_workflow_fields & vals.keys()):
+            # Who approved, when, for how much: set by the workflow's own steps, never on their own.
+            raise AccessError(self._credit_manager_only_message())
         changed = {
             name
             for name in vals

@@ -18,7 +18,16 @@ class CreditReleaseRequest(models.Model):
     }
     _credit_editable_states = ("to_approve",)
     _credit_workflow_fields = frozenset(
-        {"state", "approved_by_id", "expiry_date", "name", "order_amount", "excess_amount"}
+        {
+            "state",
+            "approved_by_id",
+            "expiry_date",
+            "name",
+            "order_amount",
+            "excess_amount",
+            "order_id",
+            "user_id",
+        }
     )
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")

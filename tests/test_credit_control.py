@@ -286,9 +286,16 @@ class TestCreditEnforcement(CreditControlCommon):
         )
         self.assertEqual(request.order_amount, 1500, "the amount comes from the order")
         self.assertEqual(request.excess_amount, 500)
-        for attempt in (request.action_approve, lambda: request.write({"state": "approved"})):
+        for attempt in (
+            request.action_approve,
+            lambda: request.write({"state": "approved"}),
+            lambda: request.write({"order_amount": 10**9}),
+            lambda: request.write({"order_id": self._order(5).id}),
+            lambda: request.write({"approved_by_id": self.credit_manager.id}),
+        ):
             with self.assertRaises(AccessError):
                 attempt()
+        request.write({"reason": "Payment promised by Friday"})  # the reason stays editable
         # A credit manager cannot approve their own request either.
         own = (
             self.env["credit.release.request"]

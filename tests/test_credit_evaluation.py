@@ -231,6 +231,8 @@ class TestCreditEvaluation(CreditCommon):
             evaluation.write({"state": "approved"})
         with self.assertRaises(AccessError):
             evaluation.action_reject()
+        with self.assertRaises(AccessError):
+            evaluation.write({"approved_by_id": self.credit_manager.id, "approved_date": date(2026, 1, 1)})
         with self.assertRaises(UserError):
             self.Evaluation.with_user(self.salesperson).create(
                 {"partner_id": self.customer.id, "state": "approved"}
