@@ -19,3 +19,4 @@ from . import stock_picking
 from . import credit_aging_bucket
 from . import credit_aging_bucket_set
 from . import credit_receivable
+from . import customer_access_grant
