@@ -9,8 +9,8 @@ QUERY_FIELDS = {
         "company_id",
         "date",
         "date_maturity",
-        "balance",
-        "amount_currency",
+        "amount_residual",
+        "amount_residual_currency",
         "currency_id",
         "partner_id",
         "reconciled",
@@ -57,16 +57,6 @@ class CreditReceivable(models.AbstractModel):
         ``partner_ids``, ``user_ids`` and ``grade_ids`` filters apply to the commercial
         entity; None means no filter.
         """
-        # A line fully reconciled today was still open on as_of only through partials dated
-        # after it: looking at those alone keeps the scan on the unreconciled index.
-        late_partials = SQL(
-            """
-            SELECT debit_move_id FROM account_partial_reconcile WHERE max_date > %(as_of)s
-             UNION ALL
-            SELECT credit_move_id FROM account_partial_reconcile WHERE max_date > %(as_of)s
-            """,
-            as_of=as_of,
-        )
         due_date = SQL("COALESCE(rl.date_maturity, rl.date)")
         invoice_date = SQL("COALESCE(rl.invoice_date, rl.date)")
         age_days = SQL("(%s::date - %s)", as_of, due_date if basis == "due_date" else invoice_date)
@@ -93,36 +83,48 @@ class CreditReceivable(models.AbstractModel):
         if exclude_on_hold and "credit_hold" in self.env["res.partner"]._fields:
             conditions.append(SQL("cp.credit_hold IS NOT TRUE"))
 
+        # The residual as of a past date is today's stored residual plus whatever was matched
+        # after that date: only those late partials are read, and the open lines come from
+        # Odoo's index of unreconciled items.
         return SQL(
             """
-            WITH receivable_line AS (
-                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
-                       aml.company_id, aml.currency_id, aml.balance, aml.amount_currency, aml.date,
-                       aml.date_maturity
-                  FROM account_move_line aml
-                  JOIN account_account account ON account.id = aml.account_id
-                 WHERE account.account_type = 'asset_receivable'
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = ANY(%(company_ids)s)
-                   AND aml.date <= %(as_of)s
-                   AND (aml.reconciled IS NOT TRUE OR aml.id IN (%(late_partials)s))
-            ),
-            partial AS (
-                -- Aggregated on their own: one pass over the partials beats probing them
-                -- for every open line.
+            WITH late_partial AS (
                 SELECT apr.debit_move_id AS line_id, apr.amount,
                        apr.debit_amount_currency AS amount_currency
                   FROM account_partial_reconcile apr
-                 WHERE apr.max_date <= %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
+                 WHERE apr.max_date > %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
                  UNION ALL
                 SELECT apr.credit_move_id, -apr.amount, -apr.credit_amount_currency
                   FROM account_partial_reconcile apr
-                 WHERE apr.max_date <= %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
+                 WHERE apr.max_date > %(as_of)s AND apr.company_id = ANY(%(company_ids)s)
             ),
-            partial_sum AS (
+            late_sum AS (
                 SELECT line_id, SUM(amount) AS amount, SUM(amount_currency) AS amount_currency
-                  FROM partial
+                  FROM late_partial
                  GROUP BY line_id
+            ),
+            receivable_line AS (
+                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
+                       aml.company_id, aml.currency_id, aml.date, aml.date_maturity,
+                       aml.amount_residual, aml.amount_residual_currency
+                  FROM account_move_line aml
+                 WHERE aml.account_id = ANY(%(receivable_accounts)s)
+                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = ANY(%(company_ids)s)
+                   AND aml.date <= %(as_of)s
+                 UNION ALL
+                -- Fully reconciled today, still open on as_of through its late partials.
+                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
+                       aml.company_id, aml.currency_id, aml.date, aml.date_maturity,
+                       aml.amount_residual, aml.amount_residual_currency
+                  FROM late_sum
+                  JOIN account_move_line aml ON aml.id = late_sum.line_id
+                 WHERE aml.account_id = ANY(%(receivable_accounts)s)
+                   AND aml.reconciled IS TRUE
+                   AND aml.parent_state = 'posted'
+                   AND aml.company_id = ANY(%(company_ids)s)
+                   AND aml.date <= %(as_of)s
             )
             SELECT rl.id AS line_id,
                    rl.move_id,
@@ -138,18 +140,20 @@ class CreditReceivable(models.AbstractModel):
                    %(as_of)s::date - %(due_date)s AS days_overdue,
                    %(age_days)s AS age_days,
                    %(bucket)s AS bucket,
-                   rl.balance - COALESCE(ps.amount, 0) AS residual,
-                   rl.amount_currency - COALESCE(ps.amount_currency, 0) AS residual_currency
+                   rl.amount_residual + COALESCE(ls.amount, 0) AS residual,
+                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency
               FROM receivable_line rl
               LEFT JOIN res_partner partner ON partner.id = rl.partner_id
               LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
-              LEFT JOIN partial_sum ps ON ps.line_id = rl.id
-             WHERE rl.balance - COALESCE(ps.amount, 0) != 0
+              LEFT JOIN late_sum ls ON ls.line_id = rl.id
+             WHERE rl.amount_residual + COALESCE(ls.amount, 0) != 0
                AND %(conditions)s
             """,
             company_ids=companies.ids,
+            receivable_accounts=SQL(
+                "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
+            ),
             as_of=as_of,
-            late_partials=late_partials,
             invoice_date=invoice_date,
             due_date=due_date,
             age_days=age_days,
