@@ -14,7 +14,8 @@ class CreditExposure(models.AbstractModel):
         ``commercial_partner_ids`` None means every customer with an exposure.
 
         Exposure = posted unpaid receivables (credit notes and unapplied payments deduct)
-        + draft customer invoices and credit notes + confirmed orders not yet invoiced.
+        + draft customer invoices and credit notes + confirmed orders not yet invoiced, less
+        their down payments invoiced and not yet deducted by a final invoice.
         An order line's invoiced quantity includes draft invoices, so an amount moves from one
         term to the next through the order's life and is never counted twice.
         """
@@ -34,8 +35,17 @@ class CreditExposure(models.AbstractModel):
         self.env["account.move"].flush_model(
             ["state", "move_type", "amount_total_signed", "partner_id", "company_id"]
         )
+        self.env["account.move.line"].flush_model(["price_total", "move_id"])
         self.env["sale.order.line"].flush_model(
-            ["product_uom_qty", "qty_invoiced", "price_total", "display_type", "order_id"]
+            [
+                "product_uom_qty",
+                "qty_invoiced",
+                "price_total",
+                "display_type",
+                "order_id",
+                "is_downpayment",
+                "invoice_lines",
+            ]
         )
         self.env["sale.order"].flush_model(["state", "company_id", "currency_rate", "partner_id"])
         rows = self.env.execute_query(
@@ -76,11 +86,31 @@ class CreditExposure(models.AbstractModel):
                        AND NOT so.id = ANY(%(excluded)s)
                        AND %(in_scope)s
                   GROUP BY 1
+                ), down_payment AS (
+                    -- The down payment's invoice carries that part of the order (as a draft
+                    -- or a receivable); the final invoice's deduction line cancels it.
+                    SELECT partner.commercial_partner_id AS partner_id,
+                           -SUM(CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total
+                                     ELSE aml.price_total END / so.currency_rate) AS amount
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                      JOIN res_partner partner ON partner.id = so.partner_id
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move move ON move.id = aml.move_id
+                     WHERE sol.is_downpayment
+                       AND so.state = 'sale'
+                       AND so.company_id = %(company)s
+                       AND move.state IN ('draft', 'posted')
+                       AND NOT so.id = ANY(%(excluded)s)
+                       AND %(in_scope)s
+                  GROUP BY 1
                 )
                 SELECT partner_id, SUM(amount)
                   FROM (SELECT * FROM receivable
                         UNION ALL SELECT * FROM draft_invoice
-                        UNION ALL SELECT * FROM to_invoice) AS terms
+                        UNION ALL SELECT * FROM to_invoice
+                        UNION ALL SELECT * FROM down_payment) AS terms
               GROUP BY partner_id
                 """,
                 company=company.id,

@@ -120,6 +120,29 @@ class TestCreditExposure(CreditControlCommon):
         self._pay(invoice, 600)
         self.assertEqual(self._exposure(), -100, "the credit note is still open")
 
+    def _down_payment(self, order, amount):
+        self.env["sale.advance.payment.inv"].with_context(
+            active_model="sale.order", active_ids=order.ids
+        ).create({"advance_payment_method": "fixed", "fixed_amount": amount}).create_invoices()
+        return order.invoice_ids.filtered(lambda move: move.state == "draft")
+
+    def test_down_payment_counted_once(self):
+        self.company.credit_control_enabled = False
+        order = self._order(1000, confirm=True)
+        down_payment = self._down_payment(order, 300)
+        self.assertEqual(self._exposure(), 1000, "a draft down payment moves 300 out of the order")
+        down_payment.action_post()
+        self.assertEqual(self._exposure(), 1000, "the down payment is a receivable now")
+        self._pay(down_payment, 300)
+        self.assertEqual(self._exposure(), 700, "a paid down payment is no credit")
+        final = order._create_invoices(final=True)
+        self.assertEqual(final.amount_total, 700)
+        self.assertEqual(self._exposure(), 700, "the final invoice deducts the down payment once")
+        final.action_post()
+        self.assertEqual(self._exposure(), 700)
+        self._pay(final, 700)
+        self.assertEqual(self._exposure(), 0)
+
     def test_unapplied_payment_and_other_currency(self):
         self.company.credit_control_enabled = False
         eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
@@ -402,3 +425,35 @@ class TestCreditEnforcementRpc(HttpCase):
         with self.assertRaises(xmlrpc.client.Fault):
             call("sale.order", "action_confirm", [order_id])
         self.assertEqual(self.env["credit.release.request"].browse(request_id).state, "to_approve")
+
+    def test_portal_signature_route_flags_the_order(self):
+        """The customer signs on the portal: the route answers normally, the order stays a
+        quotation, is flagged and the credit managers get an activity."""
+        self.env.company.credit_control_enabled = True
+        customer = self.env["res.partner"].create(
+            {"name": "Portal Credit Customer", "is_company": True, "email": "buyer@example.com"}
+        )
+        customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 100})
+        product = self.env["product.product"].create({"name": "Portal widget", "taxes_id": [Command.clear()]})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "require_signature": True,
+                "require_payment": False,
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 500, "tax_id": []})],
+            }
+        )
+        order.action_quotation_sent()
+        order._portal_ensure_token()
+        # A 1x1 transparent PNG.
+        signature = (
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+        )
+        result = self.make_jsonrpc_request(
+            f"/my/orders/{order.id}/accept",
+            {"access_token": order.access_token, "name": "Buyer", "signature": signature},
+        )
+        self.assertNotIn("error", result)
+        self.assertEqual(order.state, "sent", "the signature does not confirm beyond the line")
+        self.assertTrue(order.credit_blocked)
+        self.assertTrue(order.activity_ids, "the credit managers are told")
