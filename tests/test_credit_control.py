@@ -371,7 +371,7 @@ class TestCreditEnforcement(CreditControlCommon):
             record._credit_check()
         for record in (fresh_order, order):  # 1 and 300 open invoices
             self.env.invalidate_all()
-            with self.assertQueryCount(13):
+            with self.assertQueryCount(14):
                 self.assertEqual(record._credit_check(), {})
 
 
