@@ -122,8 +122,8 @@ class CreditReminderLevel(models.Model):
                     self.env._(
                         "The letter %(level)s quotes unknown values: %(names)s. Known values: %(known)s.",
                         level=level.name,
-                        names=", ".join(sorted("{%s}" % name for name in unknown)),
-                        known=", ".join("{%s}" % name for name in BODY_PLACEHOLDERS),
+                        names=", ".join(sorted("{" + name + "}" for name in unknown)),
+                        known=", ".join("{" + name + "}" for name in BODY_PLACEHOLDERS),
                     )
                 )
 
