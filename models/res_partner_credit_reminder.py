@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 COLLECTION_REASONS = ("collection", "litigation")
 
@@ -54,6 +54,7 @@ class ResPartner(models.Model):
             )
         return True
 
+    @api.model
     def _cron_credit_hold_collection(self):
         """Daily: lift the collection holds of customers who paid (the payment hook does it at once)."""
         return self.browse()._credit_collection_release_paid()
