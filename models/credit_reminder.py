@@ -59,6 +59,7 @@ class CreditReminder(models.Model):
         string="Customer",
         required=True,
         index=True,
+        ondelete="cascade",
         readonly=True,
         tracking=True,
         check_company=True,
@@ -73,8 +74,10 @@ class CreditReminder(models.Model):
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    # Cascades only reach letters when the module is uninstalled: a customer with letters has
+    # posted invoices and cannot be deleted, and a level in use refuses deletion.
     level_id = fields.Many2one(
-        "credit.reminder.level", string="Level", required=True, readonly=True, tracking=True
+        "credit.reminder.level", required=True, readonly=True, tracking=True, ondelete="cascade"
     )
     level_sequence = fields.Integer(related="level_id.sequence", store=True, string="Level Number")
     date = fields.Date(required=True, readonly=True, default=fields.Date.context_today, tracking=True)

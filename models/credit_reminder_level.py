@@ -1,7 +1,7 @@
 import re
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 # The values a letter body may quote, written {name} in the text (see the field's help).
 BODY_PLACEHOLDERS = (
@@ -126,6 +126,11 @@ class CreditReminderLevel(models.Model):
                         known=", ".join("{" + name + "}" for name in BODY_PLACEHOLDERS),
                     )
                 )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        if self.env["credit.reminder"].search_count([("level_id", "in", self.ids)], limit=1):
+            raise UserError(self.env._("A letter level with letters cannot be deleted; archive it instead."))
 
     def _compute_reminder_count(self):
         counts = dict(

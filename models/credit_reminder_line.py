@@ -16,7 +16,7 @@ class CreditReminderLine(models.Model):
     name = fields.Char(string="Number")
     invoice_date = fields.Date()
     due_date = fields.Date()
-    days_overdue = fields.Integer(string="Days Overdue")
+    days_overdue = fields.Integer()
     currency_id = fields.Many2one(related="reminder_id.currency_id")
     residual = fields.Monetary(
         string="Amount Due", help="Open amount on the letter's date, company currency."

@@ -246,6 +246,28 @@ class TestCreditReminder(CreditControlCommon):
         self.customer.with_user(self.credit_manager).action_credit_release_hold()
         self.assertFalse(self.customer.credit_hold)
 
+    def test_daily_release_of_collection_holds(self):
+        self._invoice(500)
+        other = self.env["res.partner"].create({"name": "Manual Hold", "is_company": True})
+        other.with_user(self.credit_manager).action_credit_hold()
+        self.customer.sudo().write({"credit_hold": True, "credit_hold_reason": "collection"})
+        Partner = self.env["res.partner"]
+        with freeze_time(DUE + timedelta(days=100)):
+            Partner._cron_credit_hold_collection()
+            self.assertTrue(self.customer.credit_hold, "still owing")
+            # Settled by an open credit note, without reconciliation: the daily action catches
+            # what the payment hook does not see.
+            self._invoice(500, due=DUE + timedelta(days=50), move_type="out_refund")
+            Partner._cron_credit_hold_collection()
+            self.assertFalse(self.customer.credit_hold)
+            self.assertTrue(other.credit_hold, "a manual hold stays")
+
+    def test_level_in_use_cannot_be_deleted(self):
+        self._invoice(100)
+        letter = self._run(DUE + timedelta(days=1), send=False)
+        with self.assertRaises(UserError):
+            letter.level_id.sudo().unlink()
+
     def test_email_with_pdf_attached(self):
         self._invoice(500)
         letter = self._run(DUE + timedelta(days=1), send=False)
