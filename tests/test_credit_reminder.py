@@ -229,6 +229,17 @@ class TestCreditReminder(CreditControlCommon):
             order.with_user(self.salesperson).action_confirm()
             self.assertEqual(order.state, "sale")
 
+    def test_manual_hold_survives_collection(self):
+        invoice = self._invoice(500)
+        for days in (1, 16, 61):
+            self._run(DUE + timedelta(days=days))
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        self._run(DUE + timedelta(days=91))
+        self.assertEqual(self.customer.credit_hold_reason, "manual")
+        with freeze_time(DUE + timedelta(days=92)):
+            self._pay(invoice, 500, DUE + timedelta(days=92))
+        self.assertTrue(self.customer.credit_hold, "only the holds set by collection are lifted by payment")
+
     def test_final_demand_marks_pre_litigation(self):
         self._invoice(500)
         for days in (1, 16, 61, 91):
