@@ -276,6 +276,16 @@ class CreditReminder(models.Model):
         }
         last_sent = self._last_sent_letters(company, [pid for pid in overdue if pid not in with_draft])
         customers = self.env["res.partner"].with_company(company).browse(list(overdue))
+        # Numbered here, from one sequence looked up once: one query per letter.
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "credit.reminder"), ("company_id", "in", [company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        )
         vals_list = []
         for partner in customers:
             if partner.id in with_draft:
@@ -294,6 +304,7 @@ class CreditReminder(models.Model):
                 continue
             vals_list.append(
                 {
+                    "name": sequence._next(sequence_date=date) if sequence else "/",
                     "partner_id": partner.id,
                     "contact_id": partner.address_get(["invoice"])["invoice"],
                     "company_id": company.id,
