@@ -4,8 +4,8 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
 
 from ..models.credit_reminder import amount_in_chinese
 from .credit_control_common import CreditControlCommon
@@ -126,6 +126,33 @@ class TestCreditReminder(CreditControlCommon):
         self.assertEqual(fifth.law_firm, "Zhong Lun Law Firm")
         self.assertEqual(fifth._previous_letters(), first + second + third + fourth)
         self.assertFalse(self._run(DUE + timedelta(days=200)), "nothing comes after the last level")
+
+    def test_run_wizard_form_and_print_all(self):
+        other = self.env["res.partner"].create({"name": "Other Customer", "is_company": True})
+        self._invoice(100)
+        self._invoice(300, partner=other)
+        day = DUE + timedelta(days=1)
+        with freeze_time(day):
+            form = Form(self.env["credit.reminder.run"].with_user(self.accountant))
+            form.date = day
+            wizard = form.save()
+            wizard.action_propose()
+            self.assertEqual(wizard.state, "proposed")
+            self.assertEqual(wizard.reminder_ids.partner_id, self.customer + other)
+            action = wizard.action_print()
+            self.assertEqual(action["report_name"], "customer_credit_management.credit_reminder_report")
+            self.assertEqual(sorted(action["context"]["active_ids"]), sorted(wizard.reminder_ids.ids))
+            html = self._html(wizard.reminder_ids)
+            self.assertIn("Credit Customer", html)
+            self.assertIn("Other Customer", html)
+            wizard.action_mark_sent()
+            self.assertEqual(set(wizard.reminder_ids.mapped("state")), {"sent"})
+        self.assertEqual(self.customer.credit_reminder_count, 1)
+
+    def test_level_body_refuses_unknown_values(self):
+        level = self.levels[0]
+        with self.assertRaisesRegex(ValidationError, "unknown values"):
+            level.body = "<p>Pay {amount} by {tomorrow}</p>"
 
     def test_one_letter_per_customer_per_run(self):
         other = self.env["res.partner"].create({"name": "Other Customer", "is_company": True})
