@@ -370,8 +370,11 @@ class CreditReminder(models.Model):
 
     def _amount_in_words(self):
         self.ensure_one()
-        if (self.env.lang or "").startswith("zh") and self.currency_id.name == "CNY":
-            return amount_in_chinese(self.amount_overdue)
+        if (self.env.lang or "").startswith("zh"):
+            # Chinese letters write amounts in capital numerals (num2words has no Chinese); other
+            # currencies than the yuan are named by their code.
+            words = amount_in_chinese(self.amount_overdue)
+            return words if self.currency_id.name == "CNY" else f"{self.currency_id.name} {words}"
         return self.currency_id.amount_to_text(self.amount_overdue)
 
     def _letter_values(self):

@@ -221,6 +221,7 @@ class TestCreditReminder(CreditControlCommon):
         self.assertIn("我们于2024年3月2日和2024年3月17日就贵公司逾期", html)
         self.assertIn("请速于2024年5月11日前结清全部款项", html)
         self.assertIn("此款项已经延误了两个多月", html)
+        self.assertIn("(USD 壹仟贰佰叁拾肆元伍角整)", html)
         self.assertIn("1,234.50", html)
         self.assertIn("财务部经理", html)
         self.assertIn("第三次提醒信", html)
