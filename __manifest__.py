@@ -29,6 +29,11 @@
         "views/credit_aging_bucket_views.xml",
         "wizard/credit_aging_wizard_views.xml",
         "report/credit_aging_report.xml",
+        "report/credit_reminder_report.xml",
+        "data/credit_reminder_data.xml",
+        "views/credit_reminder_level_views.xml",
+        "views/credit_reminder_views.xml",
+        "wizard/credit_reminder_run_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -37,5 +42,6 @@
     },
     "demo": [
         "demo/customer_credit_demo.xml",
+        "demo/credit_reminder_demo.xml",
     ],
 }

@@ -20,3 +20,7 @@ from . import credit_aging_bucket
 from . import credit_aging_bucket_set
 from . import credit_receivable
 from . import customer_access_grant
+from . import credit_reminder_level
+from . import credit_reminder
+from . import credit_reminder_line
+from . import account_partial_reconcile

@@ -1,0 +1,410 @@
+from collections import defaultdict
+from datetime import timedelta
+
+from babel.dates import format_skeleton
+from babel.lists import format_list
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_amount, format_date
+from odoo.tools.misc import babel_locale_parse
+
+from .credit_reminder_level import PLACEHOLDER_RE
+
+CN_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+CN_UNITS = ["", "拾", "佰", "仟"]
+CN_SECTIONS = ["", "万", "亿", "万亿"]
+
+
+def amount_in_chinese(amount):
+    """Amount in the capital numerals of Chinese financial documents (大写), e.g.
+    1234.5 -> 壹仟贰佰叁拾肆元伍角整."""
+    integer, cents = divmod(round(abs(amount) * 100), 100)
+    digits = str(integer)
+    words, zero = "", False
+    for index, char in enumerate(digits):
+        position = len(digits) - 1 - index
+        if char == "0":
+            zero = True
+        else:
+            words += ("零" if zero else "") + CN_DIGITS[int(char)] + CN_UNITS[position % 4]
+            zero = False
+        # A section (万, 亿) is named when one of its four digits is not zero.
+        if position % 4 == 0 and position and int(digits[max(0, index - 3) : index + 1]):
+            words += CN_SECTIONS[position // 4]
+    words = (words or "零") + "元"
+    jiao, fen = divmod(cents, 10)
+    if jiao:
+        words += CN_DIGITS[jiao] + "角"
+    if fen:
+        words += ("零" if not jiao and integer else "") + CN_DIGITS[fen] + "分"
+    else:
+        words += "整"
+    return ("负" if amount < 0 else "") + words
+
+
+class CreditReminder(models.Model):
+    """A collection letter sent to a customer (its commercial entity) for its overdue receivables."""
+
+    _name = "credit.reminder"
+    _description = "Collection Letter"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Letter Number", readonly=True, copy=False, default="/")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+        tracking=True,
+        check_company=True,
+        help="The commercial entity the letter is addressed to.",
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Addressee",
+        help="The customer's invoice contact: it receives the e-mail.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    # Cascades only reach letters when the module is uninstalled: a customer with letters has
+    # posted invoices and cannot be deleted, and a level in use refuses deletion.
+    level_id = fields.Many2one(
+        "credit.reminder.level", required=True, readonly=True, tracking=True, ondelete="cascade"
+    )
+    level_sequence = fields.Integer(related="level_id.sequence", store=True, string="Level Number")
+    date = fields.Date(required=True, readonly=True, default=fields.Date.context_today, tracking=True)
+    pay_by_date = fields.Date(string="Pay By", help="The date the customer is asked to pay by.")
+    amount_overdue = fields.Monetary(
+        readonly=True, help="Overdue receivables of the customer on the letter's date, company currency."
+    )
+    days_overdue = fields.Integer(
+        string="Days Late", readonly=True, help="Days the oldest overdue document is past its due date."
+    )
+    credit_term_days = fields.Integer(
+        string="Credit Term (Days)", readonly=True, help="The agreed credit term on the letter's date."
+    )
+    oldest_due_date = fields.Date(readonly=True)
+    line_ids = fields.One2many(
+        "credit.reminder.line", "reminder_id", string="Overdue Documents", readonly=True
+    )
+    previous_id = fields.Many2one(
+        "credit.reminder",
+        string="Previous Letter",
+        readonly=True,
+        index="btree_not_null",
+        help="The letter this one escalates; the chain restarts once the customer has paid.",
+    )
+    law_firm = fields.Char(help="Named in the final demand before litigation.")
+    filing_date = fields.Date(
+        string="Planned Filing Date", help="Named in the final demand before litigation."
+    )
+    asks_legal_details = fields.Boolean(related="level_id.asks_legal_details")
+    state = fields.Selection(
+        [("draft", "Draft"), ("sent", "Sent"), ("cancel", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        copy=False,
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_collection_access()
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("credit.reminder") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_collection_access()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(letter.state == "sent" for letter in self):
+            raise UserError(self.env._("A sent collection letter cannot be deleted; cancel it instead."))
+
+    @api.model
+    def _check_collection_access(self):
+        """Letters are the accountants' and credit managers' business, on every path."""
+        user = self.env.user
+        if not (
+            self.env.su
+            or user.has_group("account.group_account_invoice")
+            or user.has_group("customer_credit_management.group_credit_manager")
+        ):
+            raise AccessError(self.env._("Only accountants and credit managers handle collection letters."))
+
+    @api.depends("name", "partner_id", "level_id")
+    def _compute_display_name(self):
+        for letter in self:
+            letter.display_name = f"{letter.name} {letter.partner_id.name or ''}".strip()
+
+    # ------------------------------------------------------------------ actions
+    def action_print(self):
+        return self.env.ref("customer_credit_management.credit_reminder_report_action").report_action(self)
+
+    def action_mark_sent(self):
+        self._check_collection_access()
+        drafts = self.filtered(lambda letter: letter.state == "draft")
+        drafts._check_ready_to_send()
+        drafts.write({"state": "sent"})
+        drafts._apply_credit_effect()
+        return True
+
+    def action_send_email(self):
+        """E-mail each draft letter (the PDF attached) to the customer's invoice contact, then mark
+        them sent. The mails go through the mail queue."""
+        self._check_collection_access()
+        drafts = self.filtered(lambda letter: letter.state == "draft")
+        drafts._check_ready_to_send()
+        missing = drafts.filtered(lambda letter: not letter.contact_id.email)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "These customers have no e-mail address on their invoice contact: %s. "
+                    "Print their letters instead.",
+                    ", ".join(missing.partner_id.mapped("display_name")),
+                )
+            )
+        no_template = drafts.filtered(lambda letter: not letter.level_id.mail_template_id)
+        if no_template:
+            raise UserError(
+                self.env._(
+                    "The letter level %s has no e-mail template.",
+                    ", ".join(no_template.level_id.mapped("name")),
+                )
+            )
+        for letter in drafts:
+            letter.message_post_with_source(
+                letter.level_id.mail_template_id,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                # Through the mail queue: a run may e-mail hundreds of letters.
+                force_send=False,
+            )
+        return drafts.action_mark_sent()
+
+    def _check_ready_to_send(self):
+        incomplete = self.filtered(
+            lambda letter: letter.level_id.asks_legal_details and not (letter.law_firm and letter.filing_date)
+        )
+        if incomplete:
+            raise UserError(
+                self.env._(
+                    "Enter the law firm and the planned filing date of the letters %s before sending them.",
+                    ", ".join(incomplete.mapped("name")),
+                )
+            )
+
+    def action_cancel(self):
+        self._check_collection_access()
+        self.filtered(lambda letter: letter.state == "draft").write({"state": "cancel"})
+        return True
+
+    def action_reset_draft(self):
+        self._check_collection_access()
+        self.filtered(lambda letter: letter.state == "cancel").write({"state": "draft"})
+        return True
+
+    def _apply_credit_effect(self):
+        """Level 4 puts the customer on credit hold "in collection", level 5 "pre-litigation".
+        An overdue hold is replaced by the collection one; a Credit Manager's manual hold stays
+        (it must not be lifted by a payment)."""
+        for letter in self.filtered(lambda letter: letter.level_id.effect != "none"):
+            partner = letter.partner_id.sudo()
+            reason = letter.level_id.effect
+            if partner.credit_hold and partner.credit_hold_reason in (reason, "manual"):
+                continue
+            partner.write({"credit_hold": True, "credit_hold_reason": reason})
+            partner.message_post(
+                body=self.env._(
+                    "Put on credit hold (%(reason)s) by the collection letter %(letter)s.",
+                    reason=dict(partner._fields["credit_hold_reason"]._description_selection(self.env))[
+                        reason
+                    ],
+                    letter=letter.name,
+                )
+            )
+
+    # ------------------------------------------------------------------ collection run
+    @api.model
+    def _propose(self, date, company, partners=None, law_firm=False, filing_date=False):
+        """Create the draft letters due on ``date`` in ``company``: one per customer with overdue
+        receivables, at the next level of its current chain of letters. A chain goes on while a
+        document of its last sent letter is still open, else it restarts at the first level; a
+        customer with a draft letter gets none. A bounded number of queries whatever the number
+        of customers (one receivables query)."""
+        self._check_collection_access()
+        levels = self.env["credit.reminder.level"].search([])
+        if not levels:
+            raise UserError(self.env._("Define the collection letter levels first."))
+        currency = company.currency_id
+        items = self.env["credit.receivable"].get_open_items(
+            date, company, partner_ids=partners.commercial_partner_id.ids if partners else None
+        )
+        overdue = defaultdict(list)
+        for item in items:
+            if item["partner_id"] and item["days_overdue"] > 0:
+                overdue[item["partner_id"]].append(item)
+        overdue = {
+            partner_id: rows
+            for partner_id, rows in overdue.items()
+            if currency.compare_amounts(sum(row["residual"] for row in rows), 0) > 0
+        }
+        if not overdue:
+            return self.browse()
+        with_draft = {
+            partner.id
+            for [partner] in self._read_group(
+                [
+                    ("state", "=", "draft"),
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", list(overdue)),
+                ],
+                ["partner_id"],
+            )
+        }
+        last_sent = self._last_sent_letters(company, [pid for pid in overdue if pid not in with_draft])
+        customers = self.env["res.partner"].with_company(company).browse(list(overdue))
+        # Numbered here, from one sequence looked up once: one query per letter.
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "credit.reminder"), ("company_id", "in", [company.id, False])],
+                order="company_id",
+                limit=1,
+            )
+        )
+        vals_list = []
+        for partner in customers:
+            if partner.id in with_draft:
+                continue
+            rows = overdue[partner.id]
+            owed = {row["line_id"] for row in rows if row["residual"] > 0}
+            oldest = max(row["days_overdue"] for row in rows if row["residual"] > 0)
+            previous = last_sent.get(partner.id)
+            if previous and owed & set(previous.line_ids.move_line_id.ids):
+                level = levels.filtered(lambda lv, prev=previous: lv.sequence > prev.level_sequence)[:1]
+                if not level or (date - previous.date).days < level.min_days_since_previous:
+                    continue
+            else:
+                previous, level = self.browse(), levels[0]
+            if oldest < level.min_days_overdue:
+                continue
+            vals_list.append(
+                {
+                    "name": sequence._next(sequence_date=date) if sequence else "/",
+                    "partner_id": partner.id,
+                    "contact_id": partner.address_get(["invoice"])["invoice"],
+                    "company_id": company.id,
+                    "level_id": level.id,
+                    "date": date,
+                    "pay_by_date": date + timedelta(days=level.days_to_pay),
+                    "amount_overdue": currency.round(sum(row["residual"] for row in rows)),
+                    "days_overdue": oldest,
+                    "credit_term_days": partner.credit_term_days,
+                    "oldest_due_date": min(row["due_date"] for row in rows if row["residual"] > 0),
+                    "previous_id": previous.id,
+                    "law_firm": law_firm if level.asks_legal_details else False,
+                    "filing_date": filing_date if level.asks_legal_details else False,
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "move_line_id": row["line_id"],
+                                "move_id": row["move_id"],
+                                "name": row["move_name"],
+                                "invoice_date": row["invoice_date"],
+                                "due_date": row["due_date"],
+                                "days_overdue": row["days_overdue"],
+                                "residual": row["residual"],
+                            }
+                        )
+                        for row in rows
+                    ],
+                }
+            )
+        return self.create(vals_list)
+
+    @api.model
+    def _last_sent_letters(self, company, partner_ids):
+        """{customer id: its most recent sent letter in ``company``}, in one query."""
+        if not partner_ids:
+            return {}
+        self.flush_model(["partner_id", "company_id", "state", "date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (partner_id) partner_id, id
+                  FROM credit_reminder
+                 WHERE state = 'sent' AND company_id = %s AND partner_id = ANY(%s)
+                 ORDER BY partner_id, date DESC, id DESC
+                """,
+                company.id,
+                partner_ids,
+            )
+        )
+        letters = self.browse([letter_id for _partner_id, letter_id in rows])
+        return {letter.partner_id.id: letter for letter in letters}
+
+    # ------------------------------------------------------------------ letter text
+    def _previous_letters(self):
+        """The earlier letters of this letter's chain, oldest first."""
+        self.ensure_one()
+        letters = self.env["credit.reminder"]
+        previous = self.previous_id
+        while previous:
+            letters = previous + letters
+            previous = previous.previous_id
+        return letters
+
+    def _amount_in_words(self):
+        self.ensure_one()
+        if (self.env.lang or "").startswith("zh"):
+            # Chinese letters write amounts in capital numerals (num2words has no Chinese); other
+            # currencies than the yuan are named by their code.
+            words = amount_in_chinese(self.amount_overdue)
+            return words if self.currency_id.name == "CNY" else f"{self.currency_id.name} {words}"
+        return self.currency_id.amount_to_text(self.amount_overdue)
+
+    def _letter_values(self):
+        """The values a letter body may quote, formatted in the language of the environment."""
+        self.ensure_one()
+        lang = self.env.lang or "en_US"
+        locale = babel_locale_parse(lang)
+        previous = [
+            format_date(self.env, letter.date, lang_code=lang, date_format="long")
+            for letter in self._previous_letters()
+        ]
+        return {
+            "partner": self.partner_id.name,
+            "company": self.company_id.name,
+            "amount": format_amount(self.env, self.amount_overdue, self.currency_id, lang_code=lang),
+            "amount_words": self._amount_in_words(),
+            "credit_term": str(self.credit_term_days),
+            "days_late": str(self.days_overdue),
+            "period": format_skeleton("yMMMM", self.oldest_due_date, locale=locale)
+            if self.oldest_due_date
+            else "",
+            "previous_dates": format_list(previous, locale=locale) if previous else "",
+            "pay_by": format_date(self.env, self.pay_by_date, lang_code=lang, date_format="long"),
+            "law_firm": self.law_firm or "",
+            "filing_date": format_date(self.env, self.filing_date, lang_code=lang, date_format="long"),
+        }
+
+    def _letter_body(self):
+        """The level's text in the environment's language with the letter's values filled in."""
+        self.ensure_one()
+        values = {name: escape(value) for name, value in self._letter_values().items()}
+        body = self.level_id.with_context(lang=self.env.lang).body or ""
+        return Markup(PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), str(body)))
