@@ -29,6 +29,11 @@
         "views/credit_aging_bucket_views.xml",
         "wizard/credit_aging_wizard_views.xml",
         "report/credit_aging_report.xml",
+        "data/customer_confidentiality_level_data.xml",
+        "security/customer_confidentiality_rules.xml",
+        "views/customer_confidentiality_level_views.xml",
+        "views/res_partner_confidentiality_views.xml",
+        "views/customer_access_log_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,3 +20,10 @@ from . import credit_aging_bucket
 from . import credit_aging_bucket_set
 from . import credit_receivable
 from . import customer_access_grant
+from . import customer_confidentiality_level
+from . import res_users
+from . import customer_access_logged_mixin
+from . import res_partner_confidentiality
+from . import customer_access_log
+from . import customer_access_documents
+from . import ir_actions_report
