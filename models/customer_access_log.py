@@ -100,7 +100,7 @@ class CustomerAccessLog(models.Model):
         if not partners:
             return self.browse()
         res_model = document._name if document else False
-        res_id = document.id if document else False
+        res_id = document.id if document else 0
         Log = self.sudo()
         if action in DEDUP_ACTIONS:
             recent = Log.search(
