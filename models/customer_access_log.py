@@ -23,15 +23,12 @@ class CustomerAccessLog(models.Model):
     _rec_name = "partner_id"
 
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
-    user_id = fields.Many2one(
-        "res.users", string="User", required=True, index=True, ondelete="restrict", readonly=True
-    )
+    user_id = fields.Many2one("res.users", required=True, index=True, ondelete="restrict", readonly=True)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, ondelete="restrict", readonly=True
     )
     level_id = fields.Many2one(
         "customer.confidentiality.level",
-        string="Level",
         ondelete="restrict",
         readonly=True,
         help="Effective confidentiality level of the customer at the time of access.",
@@ -68,12 +65,13 @@ class CustomerAccessLog(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(self.env._("The customer access log cannot be changed."))
-
-    def unlink(self):
         if not self.env.context.get(MODULE_UNINSTALL_FLAG):
-            raise AccessError(self.env._("The customer access log cannot be deleted."))
-        return super().unlink()
+            raise AccessError(self.env._("The customer access log cannot be changed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_log(self):
+        raise AccessError(self.env._("The customer access log cannot be deleted."))
 
     @api.model
     def _log_threshold_rank(self):

@@ -14,7 +14,6 @@ class ResPartner(models.Model):
 
     confidentiality_level_id = fields.Many2one(
         "customer.confidentiality.level",
-        string="Confidentiality Level",
         default=lambda self: self.env["customer.confidentiality.level"]._default_level(),
         ondelete="restrict",
         tracking=True,

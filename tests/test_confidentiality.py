@@ -3,7 +3,9 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.mail.tools.discuss import Store
 
 from .confidentiality_common import ConfidentialityCommon
 
@@ -169,3 +171,24 @@ class TestConfidentialityRules(ConfidentialityCommon):
         self.assertEqual(length, 80)
         self.assertEqual(queries_80, queries_40, "no query per row")
         self.assertLessEqual(queries_80 - custodian_80, 1, "the rule costs at most one query")
+
+    def test_portal_user_sees_own_company(self):
+        portal = new_test_user(self.env, login="ccm_conf_portal", groups="base.group_portal")
+        portal.partner_id.parent_id = self.secret_customer
+        self.assertEqual(portal.partner_id.confidentiality_rank, 3)
+        Partner = self.env["res.partner"].with_user(portal)
+        self.assertEqual(Partner.search([("id", "=", self.secret_customer.id)]), self.secret_customer)
+        other = self.env["res.partner"].create({"name": "Zircon Other Secret", "is_company": True})
+        other.write({"confidentiality_level_proposed_id": self.level_secret.id})
+        self.assertFalse(Partner.search([("id", "=", other.id)]))
+
+    def test_chatter_with_secret_follower_and_author(self):
+        order = self._order(self.sales_internal, partner=self.internal_customer)
+        order.message_subscribe(partner_ids=self.secret_contact.ids)
+        order.message_post(body="Zircon note", author_id=self.secret_contact.id, message_type="comment")
+        order = order.with_user(self.sales_internal)
+        store = Store()
+        order._thread_to_store(store, request_list=["followers", "suggestedRecipients"])
+        order.message_ids._to_store(store)
+        # The chatter of a readable order shows the follower and author by name, without error.
+        self.assertIn("Zircon Buyer", str(store.get_result()))
