@@ -42,5 +42,6 @@
     },
     "demo": [
         "demo/customer_credit_demo.xml",
+        "demo/customer_confidentiality_demo.xml",
     ],
 }

@@ -29,7 +29,6 @@ class CustomerAccessLog(models.Model):
     )
     level_id = fields.Many2one(
         "customer.confidentiality.level",
-        ondelete="restrict",
         readonly=True,
         help="Effective confidentiality level of the customer at the time of access.",
     )

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -24,6 +25,24 @@ class CustomerConfidentialityLevel(models.Model):
         ("rank_unique", "UNIQUE (rank)", "Two confidentiality levels cannot have the same rank."),
         ("rank_positive", "CHECK (rank >= 0)", "The rank of a confidentiality level cannot be negative."),
     ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        # An emptied level would make its customers public: archive it instead.
+        used = self.env["res.partner"].sudo().with_context(active_test=False).search_count(
+            [
+                "|",
+                ("confidentiality_level_id", "in", self.ids),
+                ("confidentiality_level_proposed_id", "in", self.ids),
+            ],
+            limit=1,
+        ) or self.env["res.users"].sudo().with_context(active_test=False).search_count(
+            [("customer_clearance_level_id", "in", self.ids)], limit=1
+        )
+        if used:
+            raise UserError(
+                self.env._("A confidentiality level given to customers or users cannot be deleted.")
+            )
 
     @api.model
     def _default_level(self, xmlid="confidentiality_level_internal"):

@@ -15,7 +15,6 @@ class ResPartner(models.Model):
     confidentiality_level_id = fields.Many2one(
         "customer.confidentiality.level",
         default=lambda self: self.env["customer.confidentiality.level"]._default_level(),
-        ondelete="restrict",
         tracking=True,
         help="Approved confidentiality level (密级) of the customer; its contacts and addresses share it. "
         "Changed only by approving a proposed level.",
@@ -23,7 +22,6 @@ class ResPartner(models.Model):
     confidentiality_level_proposed_id = fields.Many2one(
         "customer.confidentiality.level",
         string="Proposed Level",
-        ondelete="restrict",
         tracking=True,
         help="Level proposed by customer service, waiting for the Marketing Director's approval. "
         "Until then the stricter of the approved and the proposed level applies.",

@@ -11,7 +11,6 @@ class ResUsers(models.Model):
         "customer.confidentiality.level",
         string="Customer Data Clearance",
         default=lambda self: self.env["customer.confidentiality.level"]._default_level(),
-        ondelete="restrict",
         help="Customers up to this confidentiality level are readable by this user; stricter ones only "
         "when the user is their salesperson or holds a valid access grant. Set by customer data custodians.",
     )

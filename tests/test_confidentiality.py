@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.mail.tools.discuss import Store
@@ -201,3 +201,7 @@ class TestConfidentialityRules(ConfidentialityCommon):
         order.message_ids._to_store(store)
         # The chatter of a readable order shows the follower and author by name, without error.
         self.assertIn("Zircon Buyer", str(store.get_result()))
+
+    def test_used_level_cannot_be_deleted(self):
+        with self.assertRaises(UserError):
+            self.level_secret.unlink()
