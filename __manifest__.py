@@ -34,6 +34,11 @@
         "views/credit_reminder_level_views.xml",
         "views/credit_reminder_views.xml",
         "wizard/credit_reminder_run_views.xml",
+        "data/customer_confidentiality_level_data.xml",
+        "security/customer_confidentiality_rules.xml",
+        "views/customer_confidentiality_level_views.xml",
+        "views/res_partner_confidentiality_views.xml",
+        "views/customer_access_log_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -43,5 +48,6 @@
     "demo": [
         "demo/customer_credit_demo.xml",
         "demo/credit_reminder_demo.xml",
+        "demo/customer_confidentiality_demo.xml",
     ],
 }

@@ -24,3 +24,10 @@ from . import credit_reminder_level
 from . import credit_reminder
 from . import credit_reminder_line
 from . import account_partial_reconcile
+from . import customer_confidentiality_level
+from . import res_users
+from . import customer_access_logged_mixin
+from . import res_partner_confidentiality
+from . import customer_access_log
+from . import customer_access_documents
+from . import ir_actions_report

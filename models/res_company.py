@@ -49,6 +49,12 @@ class ResCompany(models.Model):
         default=7,
         help="Days an approved release request stays usable.",
     )
+    customer_access_log_level_id = fields.Many2one(
+        "customer.confidentiality.level",
+        string="Log Access From Level",
+        help="Opening, printing or exporting a customer at this confidentiality level or a stricter one "
+        "is recorded in the customer access log. Empty: Confidential.",
+    )
 
     @api.constrains(
         "credit_quantitative_share",

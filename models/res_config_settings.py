@@ -15,3 +15,6 @@ class ResConfigSettings(models.TransientModel):
     credit_release_validity_days = fields.Integer(
         related="company_id.credit_release_validity_days", readonly=False
     )
+    customer_access_log_level_id = fields.Many2one(
+        related="company_id.customer_access_log_level_id", readonly=False
+    )

@@ -38,12 +38,13 @@ class SaleOrder(models.Model):
         self.credit_block_message = False
         self.credit_line = self.credit_exposure = self.credit_available = self.credit_available_after = 0.0
         for company, orders in self.grouped("company_id").items():
-            partners = orders.partner_id.commercial_partner_id
+            # Sudo: a salesperson's own order shows the credit of a customer above their clearance.
+            partners = orders.sudo().partner_id.commercial_partner_id
             exposure = self.env["credit.exposure"]._exposure_by_partner(
                 partners.ids, company, exclude_order_ids=orders._origin.ids
             )
             for order in orders:
-                partner = order.partner_id.commercial_partner_id.with_company(company)
+                partner = order.sudo().partner_id.commercial_partner_id.with_company(company)
                 if not partner:
                     continue
                 order.credit_line = partner.credit_line

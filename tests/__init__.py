@@ -6,3 +6,7 @@ from . import test_credit_tour
 from . import test_demo_data
 from . import test_credit_aging
 from . import test_credit_reminder
+from . import test_confidentiality
+from . import test_customer_access_log
+from . import test_confidentiality_rpc
+from . import test_confidentiality_documents

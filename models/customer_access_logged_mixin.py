@@ -1,0 +1,51 @@
+from odoo import api, models
+
+NO_LOG = "customer_access_no_log"
+
+
+class CustomerAccessLoggedMixin(models.AbstractModel):
+    """Logs the opening and the export of a document of a confidential customer.
+
+    Add it to a model whose records belong to a customer (``_customer_access_partner_field``):
+    opening one record in its form (the web client's ``web_read`` of one record) and exporting
+    records make entries in the customer access log. Lists and field reads do not.
+    """
+
+    _name = "customer.access.logged.mixin"
+    _description = "Customer Access Logging"
+
+    _customer_access_partner_field = "partner_id"
+    _customer_access_open_action = "document"
+
+    def _customer_access_partners(self):
+        return self.sudo()[self._customer_access_partner_field]
+
+    def web_read(self, specification):
+        if self.env.context.get(NO_LOG):
+            return super().web_read(specification)
+        # Records read inside this one (x2many lines, related forms) are not opened by the user.
+        result = super(CustomerAccessLoggedMixin, self.with_context(**{NO_LOG: True})).web_read(specification)
+        if len(self) == 1:
+            document = self if self._customer_access_open_action == "document" else None
+            self.env["customer.access.log"]._log_access(
+                self._customer_access_partners(), self._customer_access_open_action, document=document
+            )
+        return result
+
+    # Read/write cursor for the web client's call (Odoo's web_read is read-only): opening a form
+    # may write an access log entry. The web client's router looks for this attribute.
+    web_read._readonly = False
+
+    @api.model
+    @api.readonly
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        # A list or kanban view is no opening, even with one row.
+        return super(CustomerAccessLoggedMixin, self.with_context(**{NO_LOG: True})).web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        # One entry per customer exported, whatever the number of its documents.
+        self.env["customer.access.log"]._log_access(self._customer_access_partners(), "export")
+        return result

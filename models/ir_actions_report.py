@@ -1,0 +1,53 @@
+from odoo import api, models
+
+NO_LOG = "customer_access_no_log"
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    @api.model
+    def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
+        self._check_customer_print_access(report_ref, res_ids)
+        result = super(IrActionsReport, self.with_context(**{NO_LOG: True}))._render_qweb_pdf(
+            report_ref, res_ids=res_ids, data=data
+        )
+        self._log_customer_print(report_ref, res_ids)
+        return result
+
+    @api.model
+    def _render_qweb_html(self, report_ref, docids, data=None):
+        if not self.env.context.get(NO_LOG):
+            self._check_customer_print_access(report_ref, docids)
+        result = super()._render_qweb_html(report_ref, docids, data=data)
+        if not self.env.context.get(NO_LOG):
+            self._log_customer_print(report_ref, docids)
+        return result
+
+    @api.model
+    def _check_customer_print_access(self, report_ref, res_ids):
+        """Refuse plainly, before rendering, to print records the user may not read."""
+        if self.env.su or not res_ids:
+            return
+        report = self._get_report(report_ref)
+        if report.model in self.env:
+            ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
+            self.env[report.model].browse(ids).check_access("read")
+
+    @api.model
+    def _log_customer_print(self, report_ref, res_ids):
+        """Log the printing of confidential customers or of their documents (after rendering,
+        which has checked that the user may read them)."""
+        if not res_ids:
+            return
+        report = self._get_report(report_ref)
+        if report.model not in self.env:
+            return
+        ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
+        records = self.env[report.model].sudo().browse(ids)
+        Log = self.env["customer.access.log"]
+        if report.model == "res.partner":
+            Log._log_access(records, "print")
+        elif hasattr(records, "_customer_access_partners"):
+            for record in records:
+                Log._log_access(record._customer_access_partners(), "print", document=record)

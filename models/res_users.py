@@ -1,0 +1,40 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+CUSTODIAN_GROUP = "customer_credit_management.group_customer_data_custodian"
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    customer_clearance_level_id = fields.Many2one(
+        "customer.confidentiality.level",
+        string="Customer Data Clearance",
+        default=lambda self: self.env["customer.confidentiality.level"]._default_level(),
+        help="Customers up to this confidentiality level are readable by this user; stricter ones only "
+        "when the user is their salesperson or holds a valid access grant. Set by customer data custodians.",
+    )
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return [*super().SELF_READABLE_FIELDS, "customer_clearance_level_id"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_clearance_write(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_clearance_write([vals])
+        if vals.keys() == {"customer_clearance_level_id"} and not self.env.su:
+            # Custodians set clearances without the right to manage users (checked above).
+            return super(ResUsers, self.sudo()).write(vals)
+        return super().write(vals)
+
+    def _check_clearance_write(self, vals_list):
+        if any("customer_clearance_level_id" in vals for vals in vals_list) and not (
+            self.env.su or self.env.user.has_group(CUSTODIAN_GROUP)
+        ):
+            default = self.env["customer.confidentiality.level"]._default_level()
+            if any(vals.get("customer_clearance_level_id", default.id) != default.id for vals in vals_list):
+                raise AccessError(self.env._("Only a customer data custodian can set a user's clearance."))

@@ -1,0 +1,211 @@
+import logging
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from odoo.addons.mail.tools.discuss import Store
+
+from .confidentiality_common import ConfidentialityCommon
+
+_logger = logging.getLogger(__name__)
+
+
+@tagged("post_install", "-at_install")
+class TestConfidentialityRules(ConfidentialityCommon):
+    def test_internal_salesperson_cannot_reach_secret_customer(self):
+        Partner = self.env["res.partner"].with_user(self.sales_internal)
+        customers = self.secret_customer | self.secret_contact
+        self.assertFalse(Partner.search([("name", "ilike", "Zircon Secret")]))
+        self.assertFalse(Partner.search([("id", "in", customers.ids)]))
+        self.assertEqual(Partner.search([("name", "ilike", "Zircon")]), self.internal_customer)
+        self.assertFalse(Partner.name_search("Zircon Secret"))
+        self.assertFalse(Partner.name_search("Zircon Buyer"))
+        groups = Partner.read_group([("name", "ilike", "Zircon")], ["is_company"], ["is_company"])
+        self.assertEqual(sum(group["is_company_count"] for group in groups), 1)
+        with self.assertRaises(AccessError):
+            self.secret_customer.with_user(self.sales_internal).read(["name"])
+        with self.assertRaises(AccessError):
+            self.secret_contact.with_user(self.sales_internal).read(["name"])
+        with self.assertRaises(AccessError):
+            self.secret_customer.with_user(self.sales_internal).export_data(["name", "vat"])
+        # Its orders too, though "All Documents" shows every other order.
+        Order = self.env["sale.order"].with_user(self.sales_internal)
+        self.assertEqual(Order.search([("partner_id", "=", self.secret_customer.id)]), self.own_order)
+        with self.assertRaises(AccessError):
+            self.owner_order.with_user(self.sales_internal).read(["name"])
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(self.sales_internal)._render_qweb_pdf(
+                "sale.action_report_saleorder", self.owner_order.ids
+            )
+
+    def test_own_order_still_opens(self):
+        order = self.own_order.with_user(self.sales_internal)
+        form = Form(order)
+        self.assertEqual(form.partner_id, self.secret_customer)
+        self.assertEqual(order.partner_id.sudo().name, "Zircon Secret Industries")
+        pdf, _ = (
+            self.env["ir.actions.report"]
+            .with_user(self.sales_internal)
+            ._render_qweb_pdf("sale.action_report_saleorder", order.ids)
+        )
+        self.assertTrue(pdf)
+
+    def test_clearance_salesperson_custodian_and_contacts(self):
+        customers = self.secret_customer | self.secret_contact
+        for user in (self.sales_secret, self.sales_owner, self.custodian):
+            with self.subTest(user=user.login):
+                Partner = self.env["res.partner"].with_user(user)
+                self.assertEqual(Partner.search([("id", "in", customers.ids)]), customers)
+                if user == self.custodian:
+                    continue
+                self.assertEqual(
+                    self.env["sale.order"].with_user(user).search([("id", "=", self.owner_order.id)]),
+                    self.owner_order,
+                )
+        self.assertEqual(self.secret_contact.confidentiality_level_id, self.level_secret)
+        self.assertEqual(self.secret_contact.confidentiality_rank, 3)
+        # A contact added later takes its company's level.
+        new_contact = self.env["res.partner"].create(
+            {"name": "Zircon Clerk", "parent_id": self.secret_customer.id}
+        )
+        self.assertEqual(new_contact.confidentiality_rank, 3)
+        self.assertFalse(
+            self.env["res.partner"].with_user(self.sales_internal).search([("id", "=", new_contact.id)])
+        )
+
+    def test_company_users_and_vendors_unaffected(self):
+        vendor = self.env["res.partner"].create(
+            {"name": "Zircon Supplies", "is_company": True, "supplier_rank": 1}
+        )
+        company_partner = self.env.company.partner_id
+        for partner in (vendor, company_partner, self.sales_owner.partner_id):
+            partner.sudo().write({"confidentiality_level_id": self.level_secret.id})
+        Partner = self.env["res.partner"].with_user(self.sales_internal)
+        visible = Partner.search([("id", "in", (vendor | company_partner | self.sales_owner.partner_id).ids)])
+        self.assertEqual(visible, vendor | company_partner | self.sales_owner.partner_id)
+
+    def test_grant_counts_while_valid(self):
+        now = datetime(2026, 3, 2, 9, 0)
+        with freeze_time(now):
+            self.env["customer.access.grant"].create(
+                {
+                    "user_id": self.sales_internal.id,
+                    "partner_ids": [(6, 0, self.secret_customer.ids)],
+                    "grant_type": "consult",
+                    "date_start": now - timedelta(hours=1),
+                    "date_end": now + timedelta(hours=8),
+                }
+            )
+            Partner = self.env["res.partner"].with_user(self.sales_internal)
+            self.assertEqual(Partner.search([("id", "=", self.secret_contact.id)]), self.secret_contact)
+        # The same (cached) rule, a day later: the grant has ended.
+        with freeze_time(now + timedelta(days=1)):
+            self.assertFalse(Partner.search([("id", "=", self.secret_contact.id)]))
+
+    def test_level_approval(self):
+        customer = self.internal_customer
+        Partner = self.env["res.partner"].with_user(self.sales_internal)
+        with self.assertRaises(AccessError):
+            customer.with_user(self.sales_internal).write(
+                {"confidentiality_level_proposed_id": self.level_secret.id}
+            )
+        with self.assertRaises(AccessError):
+            customer.with_user(self.custodian).write({"confidentiality_level_id": self.level_secret.id})
+        customer.with_user(self.custodian).write({"confidentiality_level_proposed_id": self.level_secret.id})
+        activity_type = self.env.ref("customer_credit_management.mail_activity_type_confidentiality_level")
+        todo = customer.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        self.assertIn(self.director, todo.user_id)
+        # Before approval, the stricter of Internal and Secret applies.
+        self.assertEqual(customer.confidentiality_level_id, self.level_internal)
+        self.assertEqual(customer.confidentiality_rank, 3)
+        self.assertFalse(Partner.search([("id", "=", customer.id)]))
+        with self.assertRaises(AccessError):
+            customer.with_user(self.custodian).action_approve_confidentiality_level()
+        customer.with_user(self.director).action_approve_confidentiality_level()
+        self.assertFalse(customer.activity_ids.filtered(lambda a: a.activity_type_id == activity_type))
+        self.assertEqual(customer.confidentiality_level_id, self.level_secret)
+        self.assertFalse(customer.confidentiality_level_proposed_id)
+        self.assertFalse(Partner.search([("id", "=", customer.id)]))
+        # Proposing a lower level keeps the stricter one until approved.
+        customer.with_user(self.custodian).write({"confidentiality_level_proposed_id": self.level_public.id})
+        self.assertEqual(customer.confidentiality_rank, 3)
+        self.assertFalse(Partner.search([("id", "=", customer.id)]))
+        customer.with_user(self.director).action_approve_confidentiality_level()
+        self.assertEqual(customer.confidentiality_effective_level_id, self.level_public)
+        self.assertEqual(Partner.search([("id", "=", customer.id)]), customer)
+
+    def test_clearance_set_by_custodians_only(self):
+        with self.assertRaises(AccessError):
+            self.sales_internal.with_user(self.sales_internal).write(
+                {"customer_clearance_level_id": self.level_secret.id}
+            )
+        self.sales_internal.with_user(self.custodian).write(
+            {"customer_clearance_level_id": self.level_secret.id}
+        )
+        self.assertEqual(
+            self.env["res.partner"]
+            .with_user(self.sales_internal)
+            .search([("id", "=", self.secret_customer.id)]),
+            self.secret_customer,
+        )
+
+    def test_list_query_count_bounded(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Zircon List {i:02d}", "is_company": True} for i in range(80)]
+        )
+        domain = [("id", "in", partners.ids)]
+        spec = {
+            "display_name": {},
+            "email": {},
+            "user_id": {"fields": {"display_name": {}}},
+            "confidentiality_level_id": {},
+        }
+
+        def count(user, limit):
+            Partner = self.env["res.partner"].with_user(user)
+            Partner.web_search_read(domain, spec, limit=limit)  # warm caches
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            result = Partner.web_search_read(domain, spec, limit=limit)
+            return self.env.cr.sql_log_count - start, result["length"]
+
+        queries_40, _ = count(self.sales_internal, 40)
+        queries_80, length = count(self.sales_internal, 80)
+        custodian_80, _ = count(self.custodian, 80)
+        _logger.info(
+            "Customer list of 80 rows: %s queries as a salesperson (40 rows: %s), %s as a custodian",
+            queries_80,
+            queries_40,
+            custodian_80,
+        )
+        self.assertEqual(length, 80)
+        self.assertEqual(queries_80, queries_40, "no query per row")
+        self.assertLessEqual(queries_80 - custodian_80, 1, "the rule costs at most one query")
+
+    def test_portal_user_sees_own_company(self):
+        portal = new_test_user(self.env, login="ccm_conf_portal", groups="base.group_portal")
+        portal.partner_id.parent_id = self.secret_customer
+        self.assertEqual(portal.partner_id.confidentiality_rank, 3)
+        Partner = self.env["res.partner"].with_user(portal)
+        self.assertEqual(Partner.search([("id", "=", self.secret_customer.id)]), self.secret_customer)
+        other = self.env["res.partner"].create({"name": "Zircon Other Secret", "is_company": True})
+        other.write({"confidentiality_level_proposed_id": self.level_secret.id})
+        self.assertFalse(Partner.search([("id", "=", other.id)]))
+
+    def test_chatter_with_secret_follower_and_author(self):
+        order = self._order(self.sales_internal, partner=self.internal_customer)
+        order.message_subscribe(partner_ids=self.secret_contact.ids)
+        order.message_post(body="Zircon note", author_id=self.secret_contact.id, message_type="comment")
+        order = order.with_user(self.sales_internal)
+        store = Store()
+        order._thread_to_store(store, request_list=["followers", "suggestedRecipients"])
+        order.message_ids._to_store(store)
+        # The chatter of a readable order shows the follower and author by name, without error.
+        self.assertIn("Zircon Buyer", str(store.get_result()))
+
+    def test_used_level_cannot_be_deleted(self):
+        with self.assertRaises(UserError):
+            self.level_secret.unlink()

@@ -1,0 +1,141 @@
+import json
+from xmlrpc.client import Fault
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+from .confidentiality_common import ConfidentialityCommon
+
+
+@tagged("post_install", "-at_install")
+class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
+    """The rules hold through the external APIs of the running server."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = new_test_user(
+            cls.env,
+            login="ccm_conf_rpc_admin",
+            groups="base.group_system,customer_credit_management.group_customer_data_custodian",
+        )
+
+    def _xmlrpc(self, user, model, method, *args, **kwargs):
+        db = self.env.cr.dbname
+        return self.xmlrpc_object.execute_kw(db, user.id, user.login, model, method, list(args), kwargs)
+
+    def _jsonrpc(self, user, model, method, *args):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.env.cr.dbname, user.id, user.login, model, method, list(args)],
+            },
+        }
+        response = self.url_open(
+            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
+        )
+        return response.json()
+
+    def test_xmlrpc_internal_salesperson(self):
+        sales = self.sales_internal
+        found = self._xmlrpc(
+            sales, "res.partner", "search_read", [("name", "ilike", "Zircon")], fields=["name"]
+        )
+        self.assertEqual([row["name"] for row in found], ["Zircon Plain Trading"])
+        self.assertFalse(self._xmlrpc(sales, "res.partner", "name_search", "Zircon Secret"))
+        groups = self._xmlrpc(
+            sales, "res.partner", "read_group", [("name", "ilike", "Zircon Secret")], ["name"], ["name"]
+        )
+        self.assertFalse(groups)
+        with self.assertRaises(Fault):
+            self._xmlrpc(sales, "res.partner", "read", [self.secret_customer.id], ["name"])
+        with self.assertRaises(Fault):
+            self._xmlrpc(sales, "res.partner", "export_data", [self.secret_customer.id], ["name"])
+        with self.assertRaises(Fault):
+            self._xmlrpc(sales, "sale.order", "read", [self.owner_order.id], ["name"])
+        # Their own order for that customer still reads.
+        own = self._xmlrpc(sales, "sale.order", "read", [self.own_order.id], ["name", "partner_id"])
+        self.assertEqual(own[0]["partner_id"][0], self.secret_customer.id)
+        # A user cleared for Secret reads it.
+        rows = self._xmlrpc(self.sales_secret, "res.partner", "read", [self.secret_customer.id], ["name"])
+        self.assertEqual(rows[0]["name"], "Zircon Secret Industries")
+
+    def test_jsonrpc_internal_salesperson(self):
+        count = self._jsonrpc(
+            self.sales_internal, "res.partner", "search_count", [("id", "=", self.secret_customer.id)]
+        )
+        self.assertEqual(count["result"], 0)
+        read = self._jsonrpc(self.sales_internal, "res.partner", "read", [self.secret_contact.id], ["name"])
+        self.assertIn("error", read)
+        count = self._jsonrpc(
+            self.sales_secret, "res.partner", "search_count", [("id", "=", self.secret_contact.id)]
+        )
+        self.assertEqual(count["result"], 1)
+
+    def test_rpc_access_log_append_only(self):
+        self.secret_customer.with_user(self.sales_secret).web_read({"name": {}})
+        entry = self.env["customer.access.log"].search([("user_id", "=", self.sales_secret.id)])
+        self.assertEqual(len(entry), 1)
+        with self.assertRaises(Fault):
+            self._xmlrpc(self.admin, "customer.access.log", "write", entry.ids, {"action": "print"})
+        with self.assertRaises(Fault):
+            self._xmlrpc(self.admin, "customer.access.log", "unlink", entry.ids)
+        result = self._jsonrpc(self.admin, "customer.access.log", "unlink", entry.ids)
+        self.assertIn("error", result)
+        self.assertTrue(entry.exists())
+
+    def test_web_client_form_and_list_log(self):
+        """The web client's own calls: a form opening logs once, a list view does not."""
+        self.authenticate(self.sales_secret.login, self.sales_secret.login)
+        spec = {"display_name": {}, "name": {}, "confidentiality_level_id": {"fields": {"display_name": {}}}}
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/res.partner/web_search_read",
+            {
+                "model": "res.partner",
+                "method": "web_search_read",
+                "args": [],
+                "kwargs": {"domain": [("name", "ilike", "Zircon")], "specification": spec},
+            },
+        )
+        Log = self.env["customer.access.log"]
+        self.assertFalse(Log.search([("user_id", "=", self.sales_secret.id)]))
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/res.partner/web_read",
+            {
+                "model": "res.partner",
+                "method": "web_read",
+                "args": [[self.secret_customer.id]],
+                "kwargs": {"specification": spec},
+            },
+        )
+        entry = Log.search([("user_id", "=", self.sales_secret.id)])
+        self.assertEqual((len(entry), entry.action, entry.partner_id), (1, "open", self.secret_customer))
+        # The Internal salesperson's client gets an access error, and no entry is made.
+        self.authenticate(self.sales_internal.login, self.sales_internal.login)
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/res.partner/web_read",
+                {
+                    "model": "res.partner",
+                    "method": "web_read",
+                    "args": [[self.secret_customer.id]],
+                    "kwargs": {"specification": spec},
+                },
+            )
+        self.assertFalse(Log.search([("user_id", "=", self.sales_internal.id)]))
+
+    def test_report_route_logs_print(self):
+        """Printing through the report route (a read-only request) is logged, and refused when
+        the customer is above the user's clearance."""
+        self.authenticate(self.sales_secret.login, self.sales_secret.login)
+        response = self.url_open(f"/report/html/sale.report_saleorder/{self.owner_order.id}")
+        self.assertEqual(response.status_code, 200)
+        entry = self.env["customer.access.log"].search([("user_id", "=", self.sales_secret.id)])
+        self.assertEqual((len(entry), entry.action, entry.res_id), (1, "print", self.owner_order.id))
+        self.authenticate(self.sales_internal.login, self.sales_internal.login)
+        response = self.url_open(f"/report/html/sale.report_saleorder/{self.owner_order.id}")
+        self.assertNotIn("Zircon Secret Industries", response.text)

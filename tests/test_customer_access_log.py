@@ -1,0 +1,124 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .confidentiality_common import ConfidentialityCommon
+
+FORM_SPEC = {"display_name": {}, "name": {}, "email": {}, "confidentiality_level_id": {"fields": {}}}
+NOW = datetime(2026, 3, 2, 9, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerAccessLog(ConfidentialityCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Log = cls.env["customer.access.log"]
+        cls.admin = new_test_user(
+            cls.env,
+            login="ccm_conf_admin",
+            groups="base.group_system,customer_credit_management.group_customer_data_custodian",
+        )
+
+    def _entries(self, **filters):
+        domain = [("user_id", "in", (self.sales_secret | self.sales_internal).ids)]
+        return self.Log.search(domain + [(key, "=", value) for key, value in filters.items()])
+
+    def test_one_entry_per_form_opening(self):
+        customer = self.secret_customer.with_user(self.sales_secret)
+        with freeze_time(NOW):
+            customer.web_read(FORM_SPEC)
+            customer.web_read(FORM_SPEC)  # reopened at once: the same visit
+            entry = self._entries()
+            self.assertEqual(len(entry), 1)
+            self.assertRecordValues(
+                entry,
+                [
+                    {
+                        "user_id": self.sales_secret.id,
+                        "partner_id": self.secret_customer.id,
+                        "action": "open",
+                        "level_id": self.level_secret.id,
+                        "grant_id": False,
+                    }
+                ],
+            )
+            # A contact's form counts for its company.
+            self.secret_contact.with_user(self.sales_secret).web_read(FORM_SPEC)
+            self.assertEqual(len(self._entries()), 1)
+        with freeze_time(NOW + timedelta(minutes=30)):
+            customer.web_read(FORM_SPEC)
+            self.assertEqual(len(self._entries(action="open")), 2)
+
+    def test_no_entry_for_lists_or_lower_levels(self):
+        Partner = self.env["res.partner"].with_user(self.sales_secret)
+        result = Partner.web_search_read([("id", "=", self.secret_customer.id)], FORM_SPEC)
+        self.assertEqual(result["length"], 1)
+        self.secret_customer.with_user(self.sales_secret).read(["name", "email"])
+        self.internal_customer.with_user(self.sales_secret).web_read(FORM_SPEC)
+        self.assertFalse(self._entries())
+
+    def test_threshold_is_configurable(self):
+        confidential = self.env["res.partner"].create({"name": "Zircon Key Account", "is_company": True})
+        confidential.write({"confidentiality_level_proposed_id": self.level_confidential.id})
+        confidential.action_approve_confidentiality_level()
+        confidential.with_user(self.sales_secret).web_read(FORM_SPEC)
+        self.assertEqual(len(self._entries(partner_id=confidential.id)), 1)
+        self.env.company.customer_access_log_level_id = self.level_secret
+        self.env["res.partner"].create({"name": "Other", "is_company": True})  # no-op on the log
+        with freeze_time(datetime.now() + timedelta(hours=1)):
+            confidential.with_user(self.sales_secret).web_read(FORM_SPEC)
+        self.assertEqual(len(self._entries(partner_id=confidential.id)), 1)
+
+    def test_document_opening_print_and_export(self):
+        self.own_order.with_user(self.sales_internal).web_read({"name": {}, "partner_id": {"fields": {}}})
+        document = self._entries(action="document")
+        self.assertRecordValues(
+            document,
+            [
+                {
+                    "user_id": self.sales_internal.id,
+                    "partner_id": self.secret_customer.id,
+                    "res_model": "sale.order",
+                    "res_id": self.own_order.id,
+                }
+            ],
+        )
+        self.env["ir.actions.report"].with_user(self.sales_secret)._render_qweb_pdf(
+            "sale.action_report_saleorder", self.owner_order.ids
+        )
+        self.assertEqual(len(self._entries(action="print", user_id=self.sales_secret.id)), 1)
+        self.secret_customer.with_user(self.sales_secret).export_data(["name"])
+        self.assertEqual(len(self._entries(action="export", partner_id=self.secret_customer.id)), 1)
+
+    def test_grant_used_is_recorded(self):
+        grant = self.env["customer.access.grant"].create(
+            {
+                "user_id": self.sales_internal.id,
+                "partner_ids": [(6, 0, self.secret_customer.ids)],
+                "grant_type": "consult",
+                "date_start": datetime.now() - timedelta(hours=1),
+                "date_end": datetime.now() + timedelta(hours=8),
+            }
+        )
+        self.secret_customer.with_user(self.sales_internal).web_read(FORM_SPEC)
+        self.assertEqual(self._entries(action="open").grant_id, grant)
+
+    def test_log_is_append_only(self):
+        self.secret_customer.with_user(self.sales_secret).web_read(FORM_SPEC)
+        entry = self._entries()
+        self.assertEqual(entry.with_user(self.custodian).read(["action"])[0]["action"], "open")
+        for log in (entry.with_user(self.admin), entry.with_user(self.custodian), entry.sudo()):
+            with self.assertRaises(AccessError):
+                log.write({"action": "print"})
+            with self.assertRaises(AccessError):
+                log.unlink()
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.admin).create(
+                {"user_id": self.admin.id, "partner_id": self.secret_customer.id, "action": "open"}
+            )
+        with self.assertRaises(AccessError):
+            entry.with_user(self.sales_secret).read(["action"])
