@@ -29,6 +29,11 @@
         "views/credit_aging_bucket_views.xml",
         "wizard/credit_aging_wizard_views.xml",
         "report/credit_aging_report.xml",
+        "data/customer_category_data.xml",
+        "views/customer_category_rule_views.xml",
+        "views/customer_major_change_views.xml",
+        "views/customer_feedback_views.xml",
+        "views/res_partner_customer_file_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,3 +20,6 @@ from . import credit_aging_bucket
 from . import credit_aging_bucket_set
 from . import credit_receivable
 from . import customer_access_grant
+from . import customer_category_rule
+from . import customer_major_change
+from . import customer_feedback

@@ -15,3 +15,6 @@ class ResConfigSettings(models.TransientModel):
     credit_release_validity_days = fields.Integer(
         related="company_id.credit_release_validity_days", readonly=False
     )
+    customer_data_verification_months = fields.Integer(
+        related="company_id.customer_data_verification_months", readonly=False
+    )
