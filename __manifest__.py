@@ -34,6 +34,7 @@
         "views/customer_major_change_views.xml",
         "views/customer_feedback_views.xml",
         "views/res_partner_customer_file_views.xml",
+        "report/customer_profile_report.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -664,6 +664,13 @@ class ResPartner(models.Model):
                 quoted.add(partner_id)
         return amounts, sold, quoted
 
+    def _customer_profile_sales(self):
+        """[(year, annual amount, largest order)] of this customer, newest first, for the profile card."""
+        self.ensure_one()
+        amounts = self.commercial_partner_id._customer_category_amounts()[0]
+        by_year = amounts.get(self.commercial_partner_id.id, {})
+        return [(year, *by_year[year]) for year in sorted(by_year, reverse=True)]
+
     def _customer_category_opportunities(self):
         """Ids of the customers with an open CRM opportunity, when CRM is installed."""
         if "crm.lead" not in self.env:

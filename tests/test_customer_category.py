@@ -315,3 +315,31 @@ class TestCustomerFile(CreditCommon):
         with freeze_time("2025-03-01"):
             self.env["res.partner"]._cron_customer_data_verification()
         self.assertEqual(self.customer.activity_ids.activity_type_id, self.verification)
+
+    def test_profile_card(self):
+        self.customer.with_user(self.custodian).write(
+            {
+                "customer_legal_representative": "Wang Wu",
+                "customer_feedback_ids": [
+                    Command.create({"satisfaction": 5, "suggestion": "Faster delivery"})
+                ],
+            }
+        )
+        self.contact.with_user(self.custodian).customer_interests = "Tea ceremony"
+        product = self.env["product.product"].create({"name": "Card Product"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact.id,
+                "date_order": datetime(2024, 5, 1),
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 1234})],
+            }
+        )
+        order.sudo().state = "sale"
+        html, _type = (
+            self.env["ir.actions.report"]
+            .with_user(self.custodian)
+            ._render_qweb_html("customer_credit_management.customer_profile_report", self.customer.ids)
+        )
+        html = html.decode()
+        for text in ("Wang Wu", "Faster delivery", "Tea ceremony", "2024", f"{order.amount_total:,.2f}"):
+            self.assertIn(text, html)
