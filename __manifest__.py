@@ -43,5 +43,6 @@
     },
     "demo": [
         "demo/customer_credit_demo.xml",
+        "demo/customer_file_demo.xml",
     ],
 }
