@@ -487,7 +487,6 @@ class ResPartner(models.Model):
     # ---------------------------------------------------------------------------------------------
     customer_category = fields.Selection(
         CATEGORY_SELECTION,
-        string="Customer Category",
         compute="_compute_customer_category",
         store=True,
         index=True,
@@ -576,7 +575,7 @@ class ResPartner(models.Model):
     customer_major_change_ids = fields.One2many("customer.major.change", "partner_id", string="Major Changes")
     customer_feedback_ids = fields.One2many("customer.feedback", "partner_id", string="Feedback")
     data_verified_date = fields.Date(string="Data Verified On", tracking=True, copy=False)
-    data_verified_by_id = fields.Many2one("res.users", string="Data Verified By", copy=False)
+    data_verified_by_id = fields.Many2one("res.users", copy=False)
 
     customer_can_edit_file = fields.Boolean(compute="_compute_customer_can_edit_file")
 

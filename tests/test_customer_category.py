@@ -1,10 +1,13 @@
 from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CreditCommon
 
@@ -343,3 +346,25 @@ class TestCustomerFile(CreditCommon):
         html = html.decode()
         for text in ("Wang Wu", "Faster delivery", "Tea ceremony", "2024", f"{order.amount_total:,.2f}"):
             self.assertIn(text, html)
+
+    def test_updated_this_week_filter(self):
+        arch = self.env.ref("customer_credit_management.res_partner_view_search_customer_file").arch_db
+        domain_text = (
+            etree.fromstring(arch).xpath("//filter[@name='filter_updated_this_week']")[0].get("domain")
+        )
+        old = self.env["res.partner"].create({"name": "Untouched Customer", "is_company": True})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = %s WHERE id = %s", ("2025-02-20 10:00:00", old.id)
+        )
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = %s WHERE id = %s", ("2025-02-27 10:00:00", self.customer.id)
+        )
+        self.env.invalidate_all()
+        with freeze_time("2025-03-01"):
+            domain = safe_eval(
+                domain_text,
+                {"context_today": lambda: datetime(2025, 3, 1).date(), "relativedelta": relativedelta},
+            )
+        found = self.env["res.partner"].search([*domain, ("id", "in", (old | self.customer).ids)])
+        self.assertEqual(found, self.customer)
