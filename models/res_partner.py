@@ -594,13 +594,25 @@ class ResPartner(models.Model):
                 commercial.customer_category_override or commercial.customer_category_auto or "general"
             )
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        # Whoever may duplicate a customer without being a custodian leaves its customer file behind.
+        if not self._customer_is_custodian():
+            dropped = CUSTODIAN_FIELDS - set(default or ())
+            for vals in vals_list:
+                for name in dropped:
+                    vals.pop(name, None)
+        return vals_list
+
+    @api.model
+    def _customer_is_custodian(self):
+        return self.env.su or self.env.user.has_group(
+            "customer_credit_management.group_customer_data_custodian"
+        )
+
     @api.model
     def _check_custodian_write_access(self, vals):
-        if (
-            CUSTODIAN_FIELDS & vals.keys()
-            and not self.env.su
-            and not self.env.user.has_group("customer_credit_management.group_customer_data_custodian")
-        ):
+        if CUSTODIAN_FIELDS & vals.keys() and not self._customer_is_custodian():
             raise AccessError(
                 self.env._(
                     "Only a customer data custodian (customer service) can change a customer's "
@@ -735,9 +747,7 @@ class ResPartner(models.Model):
     def action_recompute_customer_category(self):
         """Classify these customers (their commercial entities) again: a fixed number of queries
         whatever their number; each change of category is logged in the customer's chatter."""
-        if not (
-            self.env.su or self.env.user.has_group("customer_credit_management.group_customer_data_custodian")
-        ):
+        if not self._customer_is_custodian():
             raise AccessError(self.env._("Only a customer data custodian can recompute customer categories."))
         partners = self.commercial_partner_id.sudo()
         if not partners:
@@ -858,9 +868,7 @@ class ResPartner(models.Model):
 
     def action_verify_customer_data(self):
         """Mark the customer file as checked today (the yearly verification of the policy)."""
-        if not (
-            self.env.su or self.env.user.has_group("customer_credit_management.group_customer_data_custodian")
-        ):
+        if not self._customer_is_custodian():
             raise AccessError(self.env._("Only a customer data custodian can verify customer data."))
         self.commercial_partner_id.write(
             {"data_verified_date": fields.Date.context_today(self), "data_verified_by_id": self.env.uid}

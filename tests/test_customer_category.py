@@ -368,3 +368,11 @@ class TestCustomerFile(CreditCommon):
             )
         found = self.env["res.partner"].search([*domain, ("id", "in", (old | self.customer).ids)])
         self.assertEqual(found, self.customer)
+
+    def test_duplicate_by_salesperson(self):
+        self.customer.with_user(self.custodian).write(
+            {"customer_legal_representative": "Zhao Liu", "customer_enterprise_type": "private"}
+        )
+        duplicate = self.customer.with_user(self.salesperson).copy()
+        self.assertFalse(duplicate.customer_legal_representative)
+        self.assertEqual(self.customer.with_user(self.custodian).copy().customer_enterprise_type, "private")
