@@ -35,6 +35,7 @@
         "views/customer_feedback_views.xml",
         "views/res_partner_customer_file_views.xml",
         "report/customer_profile_report.xml",
+        "wizard/customer_analysis_wizard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,5 +1,8 @@
+import base64
+import io
 from datetime import datetime
 
+import openpyxl
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
@@ -376,3 +379,35 @@ class TestCustomerFile(CreditCommon):
         duplicate = self.customer.with_user(self.salesperson).copy()
         self.assertFalse(duplicate.customer_legal_representative)
         self.assertEqual(self.customer.with_user(self.custodian).copy().customer_enterprise_type, "private")
+
+    def test_analysis_xlsx(self):
+        self.customer.with_user(self.custodian).write(
+            {
+                "customer_enterprise_type": "public",
+                "customer_feedback_ids": [Command.create({"satisfaction": 5})],
+            }
+        )
+        product = self.env["product.product"].create({"name": "Analysis Product"})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.contact.id,
+                "date_order": datetime(2024, 5, 1),
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 2000})],
+            }
+        )
+        order.sudo().state = "sale"
+        wizard = self.env["customer.analysis.wizard"].with_user(self.custodian).create({"year": 2024})
+        action = wizard.action_export_xlsx()
+        self.assertIn("download=true", action["url"])
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)))
+        rows = {row[0]: row for row in book.worksheets[1].iter_rows(values_only=True)}
+        line = rows[self.customer.display_name]
+        self.assertEqual(line[2], "Public institution")
+        self.assertAlmostEqual(line[5], order.amount_total)
+        self.assertEqual(line[8:10], (1, 5))
+        characteristics = list(book.worksheets[0].iter_rows(values_only=True))
+        self.assertIn(("Public institution", 1), characteristics)
+        with self.assertRaises(AccessError):
+            self.env["customer.analysis.wizard"].with_user(self.salesperson).create(
+                {"year": 2024}
+            ).action_export_xlsx()
