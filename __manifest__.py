@@ -39,6 +39,13 @@
         "views/customer_confidentiality_level_views.xml",
         "views/res_partner_confidentiality_views.xml",
         "views/customer_access_log_views.xml",
+        "data/customer_category_data.xml",
+        "views/customer_category_rule_views.xml",
+        "views/customer_major_change_views.xml",
+        "views/customer_feedback_views.xml",
+        "views/res_partner_customer_file_views.xml",
+        "report/customer_profile_report.xml",
+        "wizard/customer_analysis_wizard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -49,5 +56,6 @@
         "demo/customer_credit_demo.xml",
         "demo/credit_reminder_demo.xml",
         "demo/customer_confidentiality_demo.xml",
+        "demo/customer_file_demo.xml",
     ],
 }

@@ -31,3 +31,6 @@ from . import res_partner_confidentiality
 from . import customer_access_log
 from . import customer_access_documents
 from . import ir_actions_report
+from . import customer_category_rule
+from . import customer_major_change
+from . import customer_feedback

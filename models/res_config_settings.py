@@ -18,3 +18,6 @@ class ResConfigSettings(models.TransientModel):
     customer_access_log_level_id = fields.Many2one(
         related="company_id.customer_access_log_level_id", readonly=False
     )
+    customer_data_verification_months = fields.Integer(
+        related="company_id.customer_data_verification_months", readonly=False
+    )

@@ -5,6 +5,8 @@ from odoo.tools import SQL
 CUSTODIAN_GROUP = "customer_credit_management.group_customer_data_custodian"
 DIRECTOR_GROUP = "customer_credit_management.group_marketing_director"
 LEVEL_FIELDS = {"confidentiality_level_id", "confidentiality_level_proposed_id"}
+# Proposals made by the classification in bulk: the directors find them under "Level to Approve".
+NO_TODO = "confidentiality_no_approval_todo"
 
 
 class ResPartner(models.Model):
@@ -165,9 +167,27 @@ class ResPartner(models.Model):
             result = super(ResPartner, self.sudo()).write(vals)
         else:
             result = super().write(vals)
-        if vals.get("confidentiality_level_proposed_id"):
+        if vals.get("confidentiality_level_proposed_id") and not self.env.context.get(NO_TODO):
             self._schedule_confidentiality_approval()
         return result
+
+    def _confidentiality_default_for_key(self):
+        """Key customers default to Confidential (SPEC B4): one that becomes key below it gets
+        Confidential proposed, which applies at once as the stricter level and waits under "Level to
+        Approve" for the Marketing Director (no to-do each: a recompute may make many key at once)."""
+        level = self.env.ref(
+            "customer_credit_management.confidentiality_level_confidential", raise_if_not_found=False
+        )
+        if not level:
+            return True
+        below = self.filtered(
+            lambda p: not p.confidentiality_level_proposed_id and p.confidentiality_rank < level.rank
+        )
+        if below:
+            below.sudo().with_context(**{NO_TODO: True}).write(
+                {"confidentiality_level_proposed_id": level.id}
+            )
+        return True
 
     def _schedule_confidentiality_approval(self):
         """A to-do for each Marketing Director on each customer whose level awaits approval."""

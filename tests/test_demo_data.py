@@ -40,3 +40,10 @@ class TestDemoData(CreditCommon):
         )
         overdue_days = {(today - inv.invoice_date_due).days for inv in invoices}
         self.assertTrue({10, 45, 100, 200} <= overdue_days, overdue_days)
+
+    def test_demo_customer_file(self):
+        huaxin = self.env.ref("customer_credit_management.demo_partner_huaxin")
+        self.assertEqual(huaxin.customer_category, "key")
+        self.assertTrue(huaxin.customer_feedback_ids)
+        prospect = self.env.ref("customer_credit_management.demo_partner_prospect")
+        self.assertEqual(prospect.customer_category, "potential")

@@ -2,3 +2,4 @@ from . import credit_evaluation_import
 from . import credit_aging_line
 from . import credit_aging_wizard
 from . import credit_reminder_run
+from . import customer_analysis_wizard
