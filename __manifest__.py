@@ -34,6 +34,7 @@
         "views/customer_confidentiality_level_views.xml",
         "views/res_partner_confidentiality_views.xml",
         "views/customer_access_log_views.xml",
+        "views/customer_access_request_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -27,3 +27,7 @@ from . import res_partner_confidentiality
 from . import customer_access_log
 from . import customer_access_documents
 from . import ir_actions_report
+from . import customer_access_request
+from . import customer_access_grant_request
+from . import res_company_access
+from . import res_config_settings_access

@@ -9,3 +9,4 @@ from . import test_confidentiality
 from . import test_customer_access_log
 from . import test_confidentiality_rpc
 from . import test_confidentiality_documents
+from . import test_customer_access_request
