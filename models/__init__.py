@@ -31,3 +31,5 @@ from . import customer_access_request
 from . import customer_access_grant_request
 from . import res_company_access
 from . import res_config_settings_access
+from . import res_partner_export
+from . import customer_access_log_export

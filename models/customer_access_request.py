@@ -58,8 +58,8 @@ class CustomerAccessRequest(models.Model):
         required=True,
         default="consult",
         tracking=True,
-        help="Consult: read the customer file. Copy or Export: also export it. External Provision: give it to "
-        "someone outside the company (needs a Department Head and the Marketing Director).",
+        help="Consult: read the customer file. Copy or Export: also export it. External Provision: give it "
+        "to someone outside the company (needs a Department Head and the Marketing Director).",
     )
     state = fields.Selection(
         [
