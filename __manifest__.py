@@ -35,6 +35,7 @@
         "views/res_partner_confidentiality_views.xml",
         "views/customer_access_log_views.xml",
         "views/customer_access_request_views.xml",
+        "views/customer_handover_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

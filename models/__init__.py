@@ -33,3 +33,4 @@ from . import res_company_access
 from . import res_config_settings_access
 from . import res_partner_export
 from . import customer_access_log_export
+from . import customer_handover
