@@ -12,3 +12,4 @@ from . import test_confidentiality_documents
 from . import test_customer_access_request
 from . import test_customer_export
 from . import test_customer_handover
+from . import test_customer_export_aging
