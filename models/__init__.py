@@ -34,3 +34,4 @@ from . import res_config_settings_access
 from . import res_partner_export
 from . import customer_access_log_export
 from . import customer_handover
+from . import res_partner_access_request

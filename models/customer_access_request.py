@@ -101,6 +101,12 @@ class CustomerAccessRequest(models.Model):
         for request in self:
             request.display_name = f"{request.name} - {request.requester_id.name or ''}"
 
+    def web_read(self, specification):
+        # The requester and the approvers see the names of the customers asked for, whatever
+        # their clearance: the request is readable (checked), the customers' data is not read.
+        self.check_access("read")
+        return super(CustomerAccessRequest, self.sudo()).web_read(specification)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:

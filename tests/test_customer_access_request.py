@@ -161,3 +161,16 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
                 [("user_id", "=", self.sales_internal.id), ("partner_id", "=", self.secret_customer.id)]
             )
             self.assertEqual(log.grant_id, request.grant_id)
+
+    def test_requester_finds_and_sees_the_customer_asked_for(self):
+        Partner = self.env["res.partner"].with_user(self.sales_internal)
+        self.assertFalse(Partner.name_search("Zircon Secret"))
+        found = Partner.with_context(customer_access_request_lookup=True).name_search(
+            "Zircon Secret", [("credit_limit", ">", 0)]
+        )
+        self.assertEqual([row[0] for row in found], self.secret_customer.ids)
+        request = self._request(self.sales_internal)
+        values = request.with_user(self.director).web_read({"partner_ids": {"fields": {"display_name": {}}}})
+        self.assertEqual(values[0]["partner_ids"][0]["display_name"], "Zircon Secret Industries")
+        with self.assertRaises(AccessError):
+            request.with_user(self.sales_owner).web_read({"partner_ids": {"fields": {"display_name": {}}}})
