@@ -45,5 +45,6 @@
     "demo": [
         "demo/customer_credit_demo.xml",
         "demo/customer_confidentiality_demo.xml",
+        "demo/customer_access_demo.xml",
     ],
 }
