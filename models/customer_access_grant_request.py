@@ -5,9 +5,7 @@ from odoo.exceptions import AccessError
 class CustomerAccessGrant(models.Model):
     _inherit = "customer.access.grant"
 
-    request_id = fields.Many2one(
-        "customer.access.request", string="Request", readonly=True, index=True, ondelete="set null"
-    )
+    request_id = fields.Many2one("customer.access.request", readonly=True, index=True, ondelete="set null")
 
     def action_return(self):
         """End the grants early (data given back), and their requests."""

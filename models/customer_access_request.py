@@ -110,7 +110,7 @@ class CustomerAccessRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("state", "draft") != "draft" or (not self.env.su and WORKFLOW_FIELDS & vals.keys()):
+            if not self.env.su and (WORKFLOW_FIELDS & vals.keys()):
                 raise AccessError(self.env._("A new access request starts as a draft."))
             if not self.env.su and vals.get("requester_id", self.env.uid) != self.env.uid:
                 raise AccessError(self.env._("You can only request access for yourself."))

@@ -174,3 +174,14 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
         self.assertEqual(values[0]["partner_ids"][0]["display_name"], "Zircon Secret Industries")
         with self.assertRaises(AccessError):
             request.with_user(self.sales_owner).web_read({"partner_ids": {"fields": {"display_name": {}}}})
+
+    def test_demo_requests_wait_for_approval(self):
+        request = self.env.ref(
+            "customer_credit_management.demo_access_request_external", raise_if_not_found=False
+        )
+        if not request:
+            self.skipTest("the database was created without demo data")
+        self.assertEqual(request.state, "submitted")
+        admin = self.env.ref("base.user_admin")
+        request.with_user(admin).action_approve()
+        self.assertEqual(request.state, "submitted", "external provision waits for the second approver")
