@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -113,6 +115,10 @@ class CustomerAccessLog(models.Model):
             partners -= recent.partner_id
             if not partners:
                 return self.browse()
+        if self.env.cr.readonly:
+            # A read-only request (reports, read-only RPC) on a replica cannot write the entry:
+            # Odoo retries such a request on a read/write cursor.
+            raise psycopg2.errors.ReadOnlySqlTransaction("The customer access log needs a read/write cursor.")
         grants = self._grants_used(partners) if grant is None else {p.id: grant for p in partners}
         return Log.create(
             [

@@ -32,7 +32,12 @@ class CustomerAccessLoggedMixin(models.AbstractModel):
             )
         return result
 
+    # Read/write cursor for the web client's call (Odoo's web_read is read-only): opening a form
+    # may write an access log entry. The web client's router looks for this attribute.
+    web_read._readonly = False
+
     @api.model
+    @api.readonly
     def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
         # A list or kanban view is no opening, even with one row.
         return super(CustomerAccessLoggedMixin, self.with_context(**{NO_LOG: True})).web_search_read(

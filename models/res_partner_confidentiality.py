@@ -162,8 +162,28 @@ class ResPartner(models.Model):
         ):
             # Custodians propose levels without the right to edit every contact.
             self.check_access("read")
-            return super(ResPartner, self.sudo()).write(vals)
-        return super().write(vals)
+            result = super(ResPartner, self.sudo()).write(vals)
+        else:
+            result = super().write(vals)
+        if vals.get("confidentiality_level_proposed_id"):
+            self._schedule_confidentiality_approval()
+        return result
+
+    def _schedule_confidentiality_approval(self):
+        """A to-do for each Marketing Director on each customer whose level awaits approval."""
+        directors = self.env.ref(DIRECTOR_GROUP).sudo().users.filtered(lambda user: not user.share)
+        activity = "customer_credit_management.mail_activity_type_confidentiality_level"
+        for partner in self.sudo().filtered(lambda p: p.is_company or not p.parent_id):
+            partner.activity_unlink([activity])
+            for director in directors:
+                partner.activity_schedule(
+                    activity,
+                    user_id=director.id,
+                    note=self.env._(
+                        "Confidentiality level %(level)s proposed.",
+                        level=partner.confidentiality_level_proposed_id.display_name,
+                    ),
+                )
 
     @api.model
     def _check_confidentiality_write(self, vals, creating=False):
@@ -193,12 +213,18 @@ class ResPartner(models.Model):
             partner.sudo().message_post(
                 body=self.env._("Confidentiality level %(level)s approved.", level=level.display_name)
             )
+        self.commercial_partner_id.sudo().activity_feedback(
+            ["customer_credit_management.mail_activity_type_confidentiality_level"]
+        )
         return True
 
     def action_reject_confidentiality_level(self):
         self._check_confidentiality_approver()
         self.commercial_partner_id.filtered("confidentiality_level_proposed_id").sudo().write(
             {"confidentiality_level_proposed_id": False}
+        )
+        self.commercial_partner_id.sudo().activity_unlink(
+            ["customer_credit_management.mail_activity_type_confidentiality_level"]
         )
         return True
 

@@ -115,6 +115,9 @@ class TestConfidentialityRules(ConfidentialityCommon):
         with self.assertRaises(AccessError):
             customer.with_user(self.custodian).write({"confidentiality_level_id": self.level_secret.id})
         customer.with_user(self.custodian).write({"confidentiality_level_proposed_id": self.level_secret.id})
+        activity_type = self.env.ref("customer_credit_management.mail_activity_type_confidentiality_level")
+        todo = customer.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        self.assertIn(self.director, todo.user_id)
         # Before approval, the stricter of Internal and Secret applies.
         self.assertEqual(customer.confidentiality_level_id, self.level_internal)
         self.assertEqual(customer.confidentiality_rank, 3)
@@ -122,6 +125,7 @@ class TestConfidentialityRules(ConfidentialityCommon):
         with self.assertRaises(AccessError):
             customer.with_user(self.custodian).action_approve_confidentiality_level()
         customer.with_user(self.director).action_approve_confidentiality_level()
+        self.assertFalse(customer.activity_ids.filtered(lambda a: a.activity_type_id == activity_type))
         self.assertEqual(customer.confidentiality_level_id, self.level_secret)
         self.assertFalse(customer.confidentiality_level_proposed_id)
         self.assertFalse(Partner.search([("id", "=", customer.id)]))

@@ -2,6 +2,7 @@ import json
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 
 from .confidentiality_common import ConfidentialityCommon
 
@@ -86,3 +87,55 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
         result = self._jsonrpc(self.admin, "customer.access.log", "unlink", entry.ids)
         self.assertIn("error", result)
         self.assertTrue(entry.exists())
+
+    def test_web_client_form_and_list_log(self):
+        """The web client's own calls: a form opening logs once, a list view does not."""
+        self.authenticate(self.sales_secret.login, self.sales_secret.login)
+        spec = {"display_name": {}, "name": {}, "confidentiality_level_id": {"fields": {"display_name": {}}}}
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/res.partner/web_search_read",
+            {
+                "model": "res.partner",
+                "method": "web_search_read",
+                "args": [],
+                "kwargs": {"domain": [("name", "ilike", "Zircon")], "specification": spec},
+            },
+        )
+        Log = self.env["customer.access.log"]
+        self.assertFalse(Log.search([("user_id", "=", self.sales_secret.id)]))
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/res.partner/web_read",
+            {
+                "model": "res.partner",
+                "method": "web_read",
+                "args": [[self.secret_customer.id]],
+                "kwargs": {"specification": spec},
+            },
+        )
+        entry = Log.search([("user_id", "=", self.sales_secret.id)])
+        self.assertEqual((len(entry), entry.action, entry.partner_id), (1, "open", self.secret_customer))
+        # The Internal salesperson's client gets an access error, and no entry is made.
+        self.authenticate(self.sales_internal.login, self.sales_internal.login)
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/res.partner/web_read",
+                {
+                    "model": "res.partner",
+                    "method": "web_read",
+                    "args": [[self.secret_customer.id]],
+                    "kwargs": {"specification": spec},
+                },
+            )
+        self.assertFalse(Log.search([("user_id", "=", self.sales_internal.id)]))
+
+    def test_report_route_logs_print(self):
+        """Printing through the report route (a read-only request) is logged, and refused when
+        the customer is above the user's clearance."""
+        self.authenticate(self.sales_secret.login, self.sales_secret.login)
+        response = self.url_open(f"/report/html/sale.report_saleorder/{self.owner_order.id}")
+        self.assertEqual(response.status_code, 200)
+        entry = self.env["customer.access.log"].search([("user_id", "=", self.sales_secret.id)])
+        self.assertEqual((len(entry), entry.action, entry.res_id), (1, "print", self.owner_order.id))
+        self.authenticate(self.sales_internal.login, self.sales_internal.login)
+        response = self.url_open(f"/report/html/sale.report_saleorder/{self.owner_order.id}")
+        self.assertNotIn("Zircon Secret Industries", response.text)
