@@ -114,6 +114,9 @@ class CustomerHandover(models.Model):
             "grants": env["customer.access.grant"].search(
                 [("user_id", "=", employee.id), ("state", "=", "active")]
             ),
+            "requests": env["customer.access.request"].search(
+                [("requester_id", "=", employee.id), ("state", "in", ("draft", "submitted"))]
+            ),
         }
 
     @api.model_create_multi
@@ -201,6 +204,8 @@ class CustomerHandover(models.Model):
                     records.message_subscribe(partner_ids=successor.partner_id.ids)
         items["followers"].unlink()
         items["grants"].action_return()
+        # A leaving employee's pending requests for customer data are void.
+        items["requests"].write({"state": "rejected"})
         if self.archive_user:
             self.employee_id.sudo().action_archive()
 
@@ -228,6 +233,7 @@ class CustomerHandover(models.Model):
             (self.env._("Scheduled activities"), str(len(items["activities"]))),
             (self.env._("Followed records"), str(len(items["followers"]))),
             (self.env._("Access grants revoked"), str(len(items["grants"]))),
+            (self.env._("Pending access requests withdrawn"), str(len(items["requests"]))),
             (self.env._("Successors"), names(self.successor_ids)),
             (
                 self.env._("User archived"),

@@ -42,6 +42,19 @@ class TestCustomerHandover(ConfidentialityCommon):
             }
         )
 
+        cls.pending_request = (
+            cls.env["customer.access.request"]
+            .with_user(cls.sales_owner)
+            .create(
+                {
+                    "partner_ids": [Command.set(cls.internal_customer.ids)],
+                    "purpose": "Quarterly review",
+                    "request_type": "consult",
+                }
+            )
+        )
+        cls.pending_request.action_submit()
+
     def _handover(self, user, **vals):
         return (
             self.env["customer.handover"]
@@ -90,6 +103,7 @@ class TestCustomerHandover(ConfidentialityCommon):
         self.assertEqual(self.closed_order.user_id, self.sales_owner)
         self.assertEqual(self.cancelled_order.user_id, self.sales_owner)
         self.assertEqual(self.grant.state, "returned")
+        self.assertEqual(self.pending_request.state, "rejected")
         self.assertFalse(self.sales_owner.active)
         self.assertEqual(handover.state, "done")
         self.assertIn("Zircon Secret Industries", handover.summary)
