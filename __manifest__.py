@@ -46,6 +46,8 @@
         "views/res_partner_customer_file_views.xml",
         "report/customer_profile_report.xml",
         "wizard/customer_analysis_wizard_views.xml",
+        "views/customer_access_request_views.xml",
+        "views/customer_handover_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -57,5 +59,6 @@
         "demo/credit_reminder_demo.xml",
         "demo/customer_confidentiality_demo.xml",
         "demo/customer_file_demo.xml",
+        "demo/customer_access_demo.xml",
     ],
 }

@@ -34,3 +34,11 @@ from . import ir_actions_report
 from . import customer_category_rule
 from . import customer_major_change
 from . import customer_feedback
+from . import customer_access_request
+from . import customer_access_grant_request
+from . import res_company_access
+from . import res_config_settings_access
+from . import res_partner_export
+from . import customer_access_log_export
+from . import customer_handover
+from . import res_partner_access_request

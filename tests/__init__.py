@@ -11,3 +11,7 @@ from . import test_customer_access_log
 from . import test_confidentiality_rpc
 from . import test_confidentiality_documents
 from . import test_customer_category
+from . import test_customer_access_request
+from . import test_customer_export
+from . import test_customer_handover
+from . import test_customer_export_aging

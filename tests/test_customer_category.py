@@ -433,3 +433,33 @@ class TestCustomerFile(CreditCommon):
             self.env["customer.analysis.wizard"].with_user(self.salesperson).create(
                 {"year": 2024}
             ).action_export_xlsx()
+
+    def test_analysis_xlsx_export_control(self):
+        """A Credit Manager exports the analysis only for customers within clearance or under a
+        copy/export grant, like any other export of customer data."""
+        director = new_test_user(
+            self.env,
+            login="ccm_analysis_manager",
+            groups="base.group_partner_manager,customer_credit_management.group_credit_manager",
+        )
+        secret = self.env.ref("customer_credit_management.confidentiality_level_secret")
+        # The manager sees the customer as its salesperson, but its level is above the clearance.
+        self.customer.write({"user_id": director.id, "confidentiality_level_proposed_id": secret.id})
+        wizard = self.env["customer.analysis.wizard"].with_user(director).create({"year": 2024})
+        with self.assertRaises(AccessError):
+            wizard.action_export_xlsx()
+        self.env["customer.access.grant"].create(
+            {
+                "user_id": director.id,
+                "partner_ids": [Command.set(self.customer.ids)],
+                "grant_type": "copy",
+                "date_start": datetime(2000, 1, 1),
+                "date_end": datetime(2100, 1, 1),
+            }
+        )
+        wizard.action_export_xlsx()
+        self.assertTrue(wizard.xlsx_file)
+        log = self.env["customer.access.log"].search(
+            [("partner_id", "=", self.customer.id), ("user_id", "=", director.id), ("action", "=", "export")]
+        )
+        self.assertEqual(log.export_field_count, 11)

@@ -7,6 +7,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.res_partner_export import EXPORT_COUNTS
 from .credit_aging_line import BUCKET_FIELDS
 
 FULL_SCOPE_GROUPS = (
@@ -213,6 +214,12 @@ class CreditAgingWizard(models.TransientModel):
         return f"{symbol}{number}" if currency.position == "before" else f"{number} {symbol}"
 
     def _xlsx_content(self, data):
+        # The spreadsheet is an export of customer data: same control and log as the list export.
+        partners = self.env["res.partner"].browse(
+            {row["partner_id"] for row in data["rows"] if row["partner_id"]}
+        )
+        field_count = len(data["bucket_fields"]) + 6  # customer, salesperson, grade, total, overdue, %
+        self.env["res.partner"]._check_customer_export(partners, field_count)
         output = io.BytesIO()
         # constant_memory streams each finished row to a temporary file: the memory stays flat
         # however many documents the details sheet holds.
@@ -224,6 +231,9 @@ class CreditAgingWizard(models.TransientModel):
             self._xlsx_write(workbook, data)
         finally:
             workbook.close()
+        self.env["customer.access.log"].with_context(
+            **{EXPORT_COUNTS: (len(partners), field_count)}
+        )._log_access(partners, "export")
         return output.getvalue()
 
     def _xlsx_write(self, workbook, data):

@@ -6,7 +6,11 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..models.res_partner_export import EXPORT_COUNTS
+
 # Dimensions of the characteristics analysis (客户特征分析) of the policy.
+# Columns of the "Customers" sheet, counted in the access log of an export.
+ANALYSIS_CUSTOMER_COLUMNS = 11
 DISTRIBUTION_FIELDS = (
     "customer_category",
     "customer_enterprise_type",
@@ -49,9 +53,16 @@ class CustomerAnalysisWizard(models.TransientModel):
     def action_export_xlsx(self):
         self.ensure_one()
         self._check_analysis_access()
+        # The analysis is an export of customer data: same control and log as the list export.
+        customers = self._customers()
+        self.env["res.partner"]._check_customer_export(customers, ANALYSIS_CUSTOMER_COLUMNS)
+        content = self._xlsx_content()
+        self.env["customer.access.log"].with_context(
+            **{EXPORT_COUNTS: (len(customers), ANALYSIS_CUSTOMER_COLUMNS)}
+        )._log_access(customers, "export")
         self.write(
             {
-                "xlsx_file": base64.b64encode(self._xlsx_content()),
+                "xlsx_file": base64.b64encode(content),
                 "xlsx_filename": f"Customer_Analysis_{self.year}.xlsx",
             }
         )

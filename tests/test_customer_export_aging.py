@@ -1,0 +1,66 @@
+from datetime import date, datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+TODAY = date(2026, 3, 31)
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerExportAging(AccountTestInvoicingCommon):
+    """The aging XLSX is an export of customer data: same control as the list export."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
+        cls.accountant = new_test_user(
+            cls.env,
+            login="ccm_export_aging_accountant",
+            groups="account.group_account_invoice",
+            company_id=cls.env.company.id,
+            company_ids=[Command.set(cls.env.company.ids)],
+        )
+        cls.secret = cls.env["res.partner"].create({"name": "Aging Secret Customer", "is_company": True})
+        cls.init_invoice("out_invoice", cls.secret, TODAY - timedelta(days=40), amounts=[100.0], post=True)
+        secret_level = cls.env.ref("customer_credit_management.confidentiality_level_secret")
+        cls.secret.sudo().confidentiality_level_proposed_id = secret_level
+        cls.secret.sudo().action_approve_confidentiality_level()
+
+    def _export(self):
+        wizard = self.env["credit.aging.wizard"].with_user(self.accountant).create({"date_as_of": TODAY})
+        return wizard.action_export_xlsx()
+
+    @freeze_time(TODAY)
+    def test_aging_xlsx_needs_export_grant(self):
+        with self.assertRaises(AccessError):
+            self._export()
+        grant = (
+            self.env["customer.access.grant"]
+            .sudo()
+            .create(
+                {
+                    "user_id": self.accountant.id,
+                    "partner_ids": [Command.set(self.secret.ids)],
+                    "grant_type": "copy",
+                    "date_start": datetime(2026, 3, 31, 0, 0),
+                    "date_end": datetime(2026, 4, 1, 0, 0),
+                }
+            )
+        )
+        self.assertIn("download=true", self._export()["url"])
+        log = (
+            self.env["customer.access.log"]
+            .sudo()
+            .search([("user_id", "=", self.accountant.id), ("action", "=", "export")])
+        )
+        self.assertRecordValues(
+            log, [{"partner_id": self.secret.id, "grant_id": grant.id, "export_record_count": 1}]
+        )
