@@ -7,7 +7,7 @@ from .credit_indicators import combine_scores
 class CreditEvaluation(models.Model):
     _name = "credit.evaluation"
     _description = "Credit Evaluation"
-    _inherit = ["mail.thread", "mail.activity.mixin", "credit.approval.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.approval.mixin", "customer.access.logged.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
     _credit_transitions = {

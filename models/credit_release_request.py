@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError
 class CreditReleaseRequest(models.Model):
     _name = "credit.release.request"
     _description = "Credit Release Request"
-    _inherit = ["mail.thread", "mail.activity.mixin", "credit.approval.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.approval.mixin", "customer.access.logged.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _credit_transitions = {

@@ -49,7 +49,7 @@ class CreditReminder(models.Model):
 
     _name = "credit.reminder"
     _description = "Collection Letter"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "customer.access.logged.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -43,6 +44,7 @@ class CustomerAccessGrant(models.Model):
         index=True,
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    request_id = fields.Many2one("customer.access.request", readonly=True, index=True, ondelete="set null")
 
     _sql_constraints = [
         ("date_check", "CHECK (date_end > date_start)", "A grant must end after it starts."),
@@ -69,9 +71,25 @@ class CustomerAccessGrant(models.Model):
             type_filter=type_filter,
         )
 
+    def action_return(self):
+        """End the grants early (data given back), and their requests."""
+        user = self.env.user
+        custodian = user.has_group("customer_credit_management.group_customer_data_custodian")
+        if not (self.env.su or custodian or all(grant.user_id == user for grant in self)):
+            raise AccessError(self.env._("Only the grantee or customer service can return a grant."))
+        active = self.filtered(lambda grant: grant.state == "active")
+        active.sudo().write({"state": "returned"})
+        active.request_id.filtered(lambda request: request.state == "approved").sudo().write(
+            {"state": "returned"}
+        )
+        return True
+
     @api.model
     def _cron_expire_grants(self):
         self.search([("state", "=", "active"), ("date_end", "<=", fields.Datetime.now())]).write(
             {"state": "expired"}
         )
+        self.env["customer.access.request"].sudo().search(
+            [("state", "=", "approved"), ("grant_id.state", "=", "expired")]
+        ).write({"state": "expired"})
         return True

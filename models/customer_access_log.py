@@ -10,6 +10,10 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 # Opening the same customer again within this many minutes makes no new entry.
 DEDUP_MINUTES = 5
 DEDUP_ACTIONS = ("open", "document")
+# Context key carrying (records, fields) of the export being logged.
+EXPORT_COUNTS = "customer_export_counts"
+# The grants that cover an export: copying and external provision, not consulting.
+EXPORT_GRANT_TYPES = ("copy", "external")
 
 
 class CustomerAccessLog(models.Model):
@@ -40,6 +44,7 @@ class CustomerAccessLog(models.Model):
             ("print", "Printed"),
             ("export", "Exported"),
             ("document", "Opened a document"),
+            ("export_refused", "Export refused"),
         ],
         required=True,
         readonly=True,
@@ -58,11 +63,25 @@ class CustomerAccessLog(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
     )
+    export_record_count = fields.Integer(
+        string="Records Exported",
+        readonly=True,
+        help="Number of records in the export this entry belongs to.",
+    )
+    export_field_count = fields.Integer(
+        string="Fields Exported", readonly=True, help="Number of fields (columns) in that export."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
             raise AccessError(self.env._("Access log entries are written by the system only."))
+        counts = self.env.context.get(EXPORT_COUNTS)
+        if counts:
+            for vals in vals_list:
+                if vals.get("action") == "export":
+                    vals.setdefault("export_record_count", counts[0])
+                    vals.setdefault("export_field_count", counts[1])
         return super().create(vals_list)
 
     def write(self, vals):
@@ -148,17 +167,14 @@ class CustomerAccessLog(models.Model):
         if not needing:
             return {}
         now = fields.Datetime.now()
-        grants = (
-            self.env["customer.access.grant"]
-            .sudo()
-            .search(
-                [
-                    ("user_id", "=", user.id),
-                    ("state", "=", "active"),
-                    ("date_start", "<=", now),
-                    ("date_end", ">", now),
-                    ("partner_ids", "in", needing.ids),
-                ]
-            )
-        )
+        domain = [
+            ("user_id", "=", user.id),
+            ("state", "=", "active"),
+            ("date_start", "<=", now),
+            ("date_end", ">", now),
+            ("partner_ids", "in", needing.ids),
+        ]
+        if self.env.context.get(EXPORT_COUNTS):
+            domain.append(("grant_type", "in", EXPORT_GRANT_TYPES))
+        grants = self.env["customer.access.grant"].sudo().search(domain)
         return {partner.id: grant for grant in grants for partner in grant.partner_ids & needing}

@@ -4,7 +4,9 @@ from odoo.tools import SQL, format_amount
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    # Opening, printing or exporting a customer's documents is logged like opening the customer.
+    _inherit = ["sale.order", "customer.access.logged.mixin"]
 
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
     credit_grade_id = fields.Many2one(related="partner_id.commercial_partner_id.credit_grade_id")

@@ -165,10 +165,12 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
     def test_requester_finds_and_sees_the_customer_asked_for(self):
         Partner = self.env["res.partner"].with_user(self.sales_internal)
         self.assertFalse(Partner.name_search("Zircon Secret"))
-        found = Partner.with_context(customer_access_request_lookup=True).name_search(
-            "Zircon Secret", [("credit_limit", ">", 0)]
-        )
+        Lookup = Partner.with_context(customer_access_request_lookup=True)
+        found = Lookup.name_search("zircon secret industries", [("credit_limit", ">", 0)])
         self.assertEqual([row[0] for row in found], self.secret_customer.ids)
+        # Only the exact name: the lookup is no way to browse customers one may not read.
+        for probe in ("Zircon Secret", "Zircon%", "Zircon Secret Industrie_", ""):
+            self.assertFalse(Lookup.name_search(probe), probe)
         request = self._request(self.sales_internal)
         values = request.with_user(self.director).web_read({"partner_ids": {"fields": {"display_name": {}}}})
         self.assertEqual(values[0]["partner_ids"][0]["display_name"], "Zircon Secret Industries")

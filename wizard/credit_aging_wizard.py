@@ -7,7 +7,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.res_partner_export import EXPORT_COUNTS
+from ..models.customer_access_log import EXPORT_COUNTS
 from .credit_aging_line import BUCKET_FIELDS
 
 FULL_SCOPE_GROUPS = (

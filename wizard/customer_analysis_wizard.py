@@ -6,7 +6,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..models.res_partner_export import EXPORT_COUNTS
+from ..models.customer_access_log import EXPORT_COUNTS
 
 # Dimensions of the characteristics analysis (客户特征分析) of the policy.
 # Columns of the "Customers" sheet, counted in the access log of an export.
