@@ -15,9 +15,21 @@ class ResUsers(models.Model):
         "when the user is their salesperson or holds a valid access grant. Set by customer data custodians.",
     )
 
+    customer_analysis_monthly = fields.Boolean(
+        string="Monthly Customer Analysis",
+        help="Receive the customer analysis report (XLSX) of the year by e-mail at the start of each "
+        "month. It holds the customers you may read, and needs the rights to export the analysis "
+        "(customer service, marketing director, credit managers).",
+    )
+
     @property
     def SELF_READABLE_FIELDS(self):
-        return [*super().SELF_READABLE_FIELDS, "customer_clearance_level_id"]
+        return [*super().SELF_READABLE_FIELDS, "customer_clearance_level_id", "customer_analysis_monthly"]
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        # An opt-in of one's own, set in one's preferences.
+        return [*super().SELF_WRITEABLE_FIELDS, "customer_analysis_monthly"]
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -463,3 +463,30 @@ class TestCustomerFile(CreditCommon):
             [("partner_id", "=", self.customer.id), ("user_id", "=", director.id), ("action", "=", "export")]
         )
         self.assertEqual(log.export_field_count, 11)
+
+    def test_monthly_analysis_mail(self):
+        director = new_test_user(
+            self.env,
+            login="ccm_monthly_director",
+            email="director@example.com",
+            groups="base.group_partner_manager,customer_credit_management.group_marketing_director",
+        )
+        # Management reads every customer: custodians give it the highest clearance.
+        director.customer_clearance_level_id = self.env.ref(
+            "customer_credit_management.confidentiality_level_secret"
+        )
+        seller = new_test_user(self.env, login="ccm_monthly_seller", email="seller@example.com")
+        # Opting in is one's own preference.
+        director.with_user(director).write({"customer_analysis_monthly": True})
+        seller.with_user(seller).write({"customer_analysis_monthly": True})
+        Mail = self.env["mail.mail"]
+        with freeze_time("2025-03-01"):
+            self.env["customer.analysis.wizard"]._cron_send_monthly_analysis()
+        mails = Mail.search(
+            [("email_to", "ilike", "example.com"), ("subject", "=", "Customer analysis 2025")]
+        )
+        self.assertEqual(mails.recipient_ids, director.partner_id, "only who may export the analysis")
+        attachment = mails.attachment_ids
+        self.assertEqual(attachment.name, "Customer_Analysis_2025.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+        self.assertIn("Customers", book.sheetnames)

@@ -1,16 +1,19 @@
 import base64
 import io
+import logging
 
 import xlsxwriter
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
 from ..models.customer_access_log import EXPORT_COUNTS
 
-# Dimensions of the characteristics analysis (客户特征分析) of the policy.
+_logger = logging.getLogger(__name__)
+
 # Columns of the "Customers" sheet, counted in the access log of an export.
 ANALYSIS_CUSTOMER_COLUMNS = 11
+# Dimensions of the characteristics analysis (客户特征分析) of the policy.
 DISTRIBUTION_FIELDS = (
     "customer_category",
     "customer_enterprise_type",
@@ -148,3 +151,40 @@ class CustomerAnalysisWizard(models.TransientModel):
             sheet.write(row, 10, partner.credit_grade_id.display_name or "")
         workbook.close()
         return buffer.getvalue()
+
+    @api.model
+    def _cron_send_monthly_analysis(self):
+        """Monthly: e-mail the analysis of the year so far to the users who asked for it, each
+        built as that user, so that it holds only what they may read and export."""
+        today = fields.Date.context_today(self)
+        # Early January, the year just closed is the one worth reading.
+        year = today.year if today.month > 1 else today.year - 1
+        users = self.env["res.users"].search(
+            [("customer_analysis_monthly", "=", True), ("share", "=", False), ("email", "!=", False)]
+        )
+        for user in users:
+            try:
+                wizard = self.with_user(user).create({"year": year})
+                wizard.action_export_xlsx()
+            except AccessError as error:
+                _logger.info("Monthly customer analysis not sent to %s: %s", user.login, error)
+                continue
+            self.env["mail.mail"].sudo().create(
+                {
+                    "subject": self.env._("Customer analysis %(year)s", year=year),
+                    "body_html": self.env._(
+                        "<p>The customer analysis report of %(year)s is attached.</p>", year=year
+                    ),
+                    "email_to": user.email_formatted,
+                    "recipient_ids": [Command.link(user.partner_id.id)],
+                    "attachment_ids": [
+                        Command.create(
+                            {
+                                "name": wizard.xlsx_filename,
+                                "datas": wizard.xlsx_file,
+                            }
+                        )
+                    ],
+                }
+            )
+        return True
