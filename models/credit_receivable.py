@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -29,6 +31,8 @@ QUERY_FIELDS = {
     "account.account": ["account_type"],
     "res.partner": ["commercial_partner_id", "user_id", "credit_grade_id", "name"],
 }
+
+ITEMS_ORDER = SQL("partner_name, partner_id, due_date, line_id")
 
 
 class CreditReceivable(models.AbstractModel):
@@ -161,6 +165,18 @@ class CreditReceivable(models.AbstractModel):
             conditions=SQL(" AND ").join(conditions),
         )
 
+    @contextmanager
+    def _without_jit(self):
+        """Plan the receivables query without JIT compilation: on a large book PostgreSQL
+        compiles it for about 0.2 s, which it never wins back on a scan of 0.6 s."""
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        previous = cr.fetchone()[0]
+        try:
+            yield
+        finally:
+            cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+
     @api.model
     def _flush_for_query(self):
         for model, fnames in QUERY_FIELDS.items():
@@ -172,9 +188,35 @@ class CreditReceivable(models.AbstractModel):
         by customer and due date. See ``_open_items_query`` for the filters."""
         self._flush_for_query()
         query = self._open_items_query(as_of, companies, **filters)
-        return self.env.execute_query_dict(
-            SQL("%s ORDER BY partner_name, partner_id, due_date, line_id", query)
-        )
+        with self._without_jit():
+            return self.env.execute_query_dict(SQL("%s ORDER BY %s", query, ITEMS_ORDER))
+
+    @api.model
+    def iter_open_item_values(self, as_of, companies, columns, batch_size=10000, **filters):
+        """The rows of ``get_open_items`` as tuples of ``columns`` (names of its keys), in its
+        order, fetched ``batch_size`` at a time from a cursor on the server: the documents of
+        a large book never sit in memory all at once."""
+        self._flush_for_query()
+        query = self._open_items_query(as_of, companies, **filters)
+        cr = self.env.cr
+        with self._without_jit():  # planned when declared
+            cr.execute(
+                SQL(
+                    "DECLARE credit_open_items NO SCROLL CURSOR FOR SELECT %s FROM (%s) item ORDER BY %s",
+                    SQL(", ").join(SQL.identifier(column) for column in columns),
+                    query,
+                    ITEMS_ORDER,
+                )
+            )
+        try:
+            while True:
+                cr.execute(SQL("FETCH %s FROM credit_open_items", batch_size))
+                rows = cr.fetchall()
+                if not rows:
+                    break
+                yield from rows
+        finally:
+            cr.execute("CLOSE credit_open_items")
 
     @api.model
     def get_aging_by_partner(self, as_of, companies, bucket_limits=(), **filters):
@@ -191,17 +233,18 @@ class CreditReceivable(models.AbstractModel):
             )
             for index in range(1, len(bucket_limits) + 2)
         )
-        return self.env.execute_query_dict(
-            SQL(
-                """
-                SELECT partner_id, partner_name, user_id, grade_id, %(bucket_columns)s,
-                       SUM(residual) AS total,
-                       COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue
-                  FROM (%(query)s) item
-                 GROUP BY partner_id, partner_name, user_id, grade_id
-                 ORDER BY partner_name, partner_id
-                """,
-                bucket_columns=bucket_columns,
-                query=query,
+        with self._without_jit():
+            return self.env.execute_query_dict(
+                SQL(
+                    """
+                    SELECT partner_id, partner_name, user_id, grade_id, %(bucket_columns)s,
+                           SUM(residual) AS total,
+                           COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue
+                      FROM (%(query)s) item
+                     GROUP BY partner_id, partner_name, user_id, grade_id
+                     ORDER BY partner_name, partner_id
+                    """,
+                    bucket_columns=bucket_columns,
+                    query=query,
+                )
             )
-        )

@@ -15,3 +15,4 @@ from . import test_customer_access_request
 from . import test_customer_export
 from . import test_customer_handover
 from . import test_customer_export_aging
+from . import test_xlsx_row_stream

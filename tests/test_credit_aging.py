@@ -9,6 +9,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -428,6 +429,46 @@ class TestCreditAging(AccountTestInvoicingCommon):
 
         wizard.show_details = False
         self.assertEqual(self._open_xlsx(wizard).sheetnames, ["Summary"])
+
+    @freeze_time(TODAY)
+    def test_streamed_items_are_the_open_items(self):
+        second = self._customer("Second Customer")
+        for days in (0, 10, 40, 100, 400):
+            self._invoice(self.customer, 10 + days, TODAY - timedelta(days=days))
+        self._invoice(second, 60, TODAY - timedelta(days=5))
+        Receivable = self.env["credit.receivable"]
+        items = Receivable.get_open_items(TODAY, self.env.company, bucket_limits=(0, 30))
+        # Batches of 2 rows: several fetches, one of them partial.
+        columns = ["partner_name", "move_name", "due_date", "bucket", "residual"]
+        streamed = list(
+            Receivable.iter_open_item_values(
+                TODAY, self.env.company, columns, batch_size=2, bucket_limits=(0, 30)
+            )
+        )
+        self.assertEqual(len(items), 6)
+        self.assertEqual(streamed, [tuple(item[column] for column in columns) for item in items])
+        # The server-side cursor is closed: the next stream can open it again.
+        again = Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
+        self.assertEqual(len(list(again)), 6)
+
+    def test_jit_setting_restored(self):
+        Receivable = self.env["credit.receivable"]
+        for setting in ("on", "off"):
+            self.env.cr.execute(SQL("SELECT set_config('jit', %s, true)", setting))
+            with Receivable._without_jit():
+                self.env.cr.execute("SELECT current_setting('jit')")
+                self.assertEqual(self.env.cr.fetchone()[0], "off")
+            Receivable.get_aging_by_partner(TODAY, self.env.company)
+            list(Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"]))
+            self.env.cr.execute("SELECT current_setting('jit')")
+            self.assertEqual(self.env.cr.fetchone()[0], setting)
+
+    @freeze_time(TODAY)
+    def test_xlsx_details_sheet_without_documents(self):
+        wizard = self._wizard(partner_ids=[Command.set(self.customer.ids)], show_details=True)
+        workbook = self._open_xlsx(wizard)
+        self.assertEqual(workbook.sheetnames, ["Summary", "Details"])
+        self.assertEqual(len(list(workbook["Details"].iter_rows(values_only=True))), 1)
 
     @freeze_time(TODAY)
     def test_pdf_renders(self):

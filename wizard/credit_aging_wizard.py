@@ -9,12 +9,25 @@ from odoo.exceptions import UserError
 
 from ..models.customer_access_log import EXPORT_COUNTS
 from .credit_aging_line import BUCKET_FIELDS
+from .xlsx_row_stream import RowStreamWorksheet
 
 FULL_SCOPE_GROUPS = (
     "account.group_account_invoice",
     "customer_credit_management.group_credit_manager",
     "sales_team.group_sale_salesman_all_leads",
 )
+
+XLSX_DETAIL_COLUMNS = [
+    "partner_name",
+    "move_name",
+    "invoice_date",
+    "due_date",
+    "days_overdue",
+    "bucket",
+    "residual",
+    "currency_id",
+    "residual_currency",
+]
 
 
 class CreditAgingWizard(models.TransientModel):
@@ -106,21 +119,22 @@ class CreditAgingWizard(models.TransientModel):
             "exclude_on_hold": not self.include_on_hold,
         }
 
+    def _query_filters(self):
+        return {"bucket_limits": self.bucket_set_id._bucket_limits(), **self._scope_filters()}
+
     # ------------------------------------------------------------------- data
     def _aging_data(self, with_items=False):
         """Everything the screen, the PDF and the XLSX show, from one computation."""
         self.ensure_one()
         self.bucket_set_id._check_buckets()
         buckets = self.bucket_set_id._ordered_buckets()
-        limits = self.bucket_set_id._bucket_limits()
         companies = self._scope_companies()
         currency = companies.currency_id
-        filters = self._scope_filters()
         Receivable = self.env["credit.receivable"]
-        rows = Receivable.get_aging_by_partner(self.date_as_of, companies, bucket_limits=limits, **filters)
+        rows = Receivable.get_aging_by_partner(self.date_as_of, companies, **self._query_filters())
         items = []
         if with_items:
-            items = Receivable.get_open_items(self.date_as_of, companies, bucket_limits=limits, **filters)
+            items = Receivable.get_open_items(self.date_as_of, companies, **self._query_filters())
         keys = [*BUCKET_FIELDS[: len(buckets)], "total", "overdue"]
         totals = {key: currency.round(sum(row[key] for row in rows)) for key in keys}
         totals["overdue_percent"] = self._percent(totals["overdue"], totals["total"])
@@ -192,7 +206,7 @@ class CreditAgingWizard(models.TransientModel):
 
     def action_export_xlsx(self):
         self.ensure_one()
-        data = self._aging_data(with_items=self.show_details)
+        data = self._aging_data()
         company_name = re.sub(r"[^\w-]+", "_", data["companies"][0].name).strip("_")
         self.write(
             {
@@ -281,9 +295,9 @@ class CreditAgingWizard(models.TransientModel):
             summary.write_number(total_row, column, totals[key], money_total)
         summary.write_number(total_row, len(headers) - 1, totals["overdue_percent"], percent)
 
-        if not data["items"]:
+        if not self.show_details:
             return
-        details = workbook.add_worksheet(self.env._("Details"))
+        details = workbook.add_worksheet(self.env._("Details"), worksheet_class=RowStreamWorksheet)
         detail_headers = [
             self.env._("Customer"),
             self.env._("Document"),
@@ -302,18 +316,51 @@ class CreditAgingWizard(models.TransientModel):
         details.set_column(8, 8, 16)
         details.write_row(0, 0, detail_headers, header)
         details.freeze_panes(1, 1)
-        bucket_names = data["bucket_names"]
-        currencies = self.env["res.currency"].browse({item["currency_id"] for item in data["items"]})
-        currency_names = dict(zip(currencies.ids, currencies.mapped("name"), strict=True))
-        row_index = 0
-        for row_index, item in enumerate(data["items"], start=1):
-            details.write_string(row_index, 0, item["partner_name"])
-            details.write_string(row_index, 1, item["move_name"] or "")
-            details.write_datetime(row_index, 2, item["invoice_date"])
-            details.write_datetime(row_index, 3, item["due_date"])
-            details.write_number(row_index, 4, item["days_overdue"])
-            details.write_string(row_index, 5, bucket_names[item["bucket"] - 1])
-            details.write_number(row_index, 6, item["residual"], money)
-            details.write_string(row_index, 7, currency_names.get(item["currency_id"], ""))
-            details.write_number(row_index, 8, item["residual_currency"])
+        columns = [
+            ("string", None),
+            ("string", None),
+            ("date", None),
+            ("date", None),
+            ("number", None),
+            ("string", None),
+            ("number", money),
+            ("string", None),
+            ("number", None),
+        ]
+        row_index = details.write_rows(1, columns, self._xlsx_detail_rows(data))
         details.autofilter(0, 0, row_index, len(detail_headers) - 1)
+
+    def _xlsx_detail_rows(self, data):
+        """The details sheet's rows, streamed from the receivables query."""
+        currencies = self.env["res.currency"].with_context(active_test=False).search_fetch([], ["name"])
+        currency_names = dict(zip(currencies.ids, currencies.mapped("name"), strict=True))
+        bucket_names = data["bucket_names"]
+        unknown = self.env._("Unknown Customer")
+        values = self.env["credit.receivable"].iter_open_item_values(
+            self.date_as_of,
+            data["companies"],
+            XLSX_DETAIL_COLUMNS,
+            **self._query_filters(),
+        )
+        for (
+            partner,
+            move,
+            invoice_date,
+            due_date,
+            days,
+            bucket,
+            residual,
+            currency,
+            residual_currency,
+        ) in values:
+            yield (
+                partner or unknown,
+                move,
+                invoice_date,
+                due_date,
+                days,
+                bucket_names[bucket - 1],
+                residual,
+                currency_names.get(currency),
+                residual_currency,
+            )

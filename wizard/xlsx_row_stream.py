@@ -1,0 +1,103 @@
+"""An xlsxwriter worksheet that streams many uniform rows at once.
+
+xlsxwriter spends about 7 microseconds on each cell (a cell object, the dimension checks, the
+XML attributes), which makes a details sheet of 200,000 documents take 15 seconds. In
+constant_memory mode the rows go to a temporary file as XML anyway: `write_rows` formats each
+row in one step, with the cell types fixed per column, and writes it there itself.
+"""
+
+import re
+from datetime import date
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+EXCEL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
+
+# The same escapes as xlsxwriter's own inline strings.
+_CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
+_CONTROL_CHARS = re.compile("([\x00-\x08\x0b-\x1f])")
+_NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\\s|\\s$")
+
+
+def _inline_string(string):
+    if not _NEEDS_WORK.search(string):
+        return f"<is><t>{string}</t></is>"
+    string = _CONTROL_ESCAPED.sub(r"_x005F\1", string)
+    string = _CONTROL_CHARS.sub(lambda match: f"_x{ord(match.group(1)):04X}_", string)
+    string = string.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    preserve = ' xml:space="preserve"' if string != string.strip() else ""
+    string = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<is><t{preserve}>{string}</t></is>"
+
+
+class RowStreamWorksheet(Worksheet):
+    def write_rows(self, first_row, columns, rows):
+        """Write `rows` (sequences of values) from `first_row` down, from column A.
+
+        `columns` gives each column's kind, "string", "number" or "date", and its format, or
+        None (dates then take the workbook's default date format, as with write_datetime).
+        A None or empty value leaves its cell blank. Returns the row of the last of `rows`.
+        """
+        if not self.constant_memory:
+            # Shared strings: keep xlsxwriter's own path.
+            return self.write_rows_cell_by_cell(first_row, columns, rows)
+
+        # Flush the row xlsxwriter may still hold, exactly as its own write methods do.
+        if first_row > self.previous_row:
+            self._write_single_row(first_row)
+        if first_row < self.previous_row or self.table:
+            raise ValueError("write_rows must start below every row already written")
+
+        cells = []
+        for col, (kind, cell_format) in enumerate(columns):
+            if kind == "date":
+                cell_format = cell_format or self.default_date_format
+            style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
+            cells.append((kind, xl_col_to_name(col), style))
+        strings = {}
+        write = self.fh.write
+        last_row = written_row = first_row - 1
+        for last_row, values in enumerate(rows, start=first_row):
+            number = last_row + 1
+            parts = [f'<row r="{number}">']
+            for (kind, name, style), value in zip(cells, values, strict=True):
+                if value is None or value == "":
+                    continue
+                if kind == "string":
+                    xml = strings.get(value)
+                    if xml is None:
+                        xml = strings[value] = _inline_string(value)
+                        if len(strings) > 10000:  # document numbers rarely repeat
+                            strings.clear()
+                    parts.append(f'<c r="{name}{number}"{style} t="inlineStr">{xml}</c>')
+                elif kind == "date":
+                    parts.append(
+                        f'<c r="{name}{number}"{style}><v>{value.toordinal() - EXCEL_EPOCH_ORDINAL}</v></c>'
+                    )
+                else:
+                    parts.append(f'<c r="{name}{number}"{style}><v>{value:.16G}</v></c>')
+            if len(parts) > 1:  # as xlsxwriter, no element for an empty row
+                parts.append("</row>")
+                write("".join(parts))
+                written_row = last_row
+        if written_row >= first_row:
+            self._check_dimensions(first_row, 0)
+            self._check_dimensions(written_row, len(columns) - 1)
+        self.previous_row = max(self.previous_row, last_row)
+        return last_row
+
+    def write_rows_cell_by_cell(self, first_row, columns, rows):
+        """``write_rows`` through xlsxwriter's own methods, one cell at a time."""
+        last_row = first_row - 1
+        for last_row, values in enumerate(rows, start=first_row):
+            for col, ((kind, cell_format), value) in enumerate(zip(columns, values, strict=True)):
+                if value is None or value == "":
+                    continue
+                if kind == "date":
+                    self.write_datetime(last_row, col, value, cell_format)
+                elif kind == "number":
+                    self.write_number(last_row, col, value, cell_format)
+                else:
+                    self.write_string(last_row, col, value, cell_format)
+        return last_row
