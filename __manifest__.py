@@ -7,6 +7,7 @@
     "author": "Customer Credit Management contributors",
     "license": "LGPL-3",
     "application": True,
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "depends": ["sale_stock", "account"],
     "external_dependencies": {"python": ["xlsxwriter"]},

@@ -210,6 +210,11 @@ class ResPartner(models.Model):
         "credit_grade_id.risk_factor",
     )
     def _compute_credit_line(self):
+        # Just these columns: a plain first read would fetch the partners' fifty others too, and
+        # the line is read before every confirmation.
+        self.commercial_partner_id.fetch(
+            ["credit_limit_manual", "credit_limit_manual_base", "credit_limit_computed"]
+        )
         default_factor = self.env.company.credit_default_risk_factor
         for partner in self:
             commercial = partner.commercial_partner_id

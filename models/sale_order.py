@@ -86,10 +86,16 @@ class SaleOrder(models.Model):
         """The reason this order may not be confirmed given the customer's ``exposure`` without it,
         or None. Only credit sales of companies enforcing credit lines are checked."""
         self.ensure_one()
-        if not self.company_id.credit_control_enabled or self._credit_is_cash_sale():
+        if not self.company_id.credit_control_enabled:
             return None
-        if self._credit_valid_release():
+        refusal = self._credit_refusal_reason(exposure)
+        # Checked last: most orders pass without reading their payments or releases.
+        if not refusal or self._credit_is_cash_sale() or self._credit_valid_release():
             return None
+        return refusal
+
+    def _credit_refusal_reason(self, exposure):
+        """Why the customer's hold or line refuses this order, before any payment or release."""
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
         if partner.credit_hold:
             return self.env._(
@@ -120,8 +126,11 @@ class SaleOrder(models.Model):
 
     def _credit_valid_release(self):
         self.ensure_one()
+        releases = self.sudo().credit_release_ids
+        if not releases:
+            return releases
         today = fields.Date.context_today(self)
-        return self.sudo().credit_release_ids.filtered(
+        return releases.filtered(
             lambda r: (
                 r.state == "approved"
                 and r.expiry_date >= today
@@ -150,6 +159,8 @@ class SaleOrder(models.Model):
         # A no-op UPDATE, not SELECT FOR UPDATE: under REPEATABLE READ the second transaction
         # must fail and retry with a fresh snapshot, not go on with one that misses the first order.
         self.env.cr.execute(SQL("UPDATE res_partner SET id = id WHERE id = ANY(%s)", sorted(partners.ids)))
+        # Just what the check reads of the customers: see _compute_credit_line.
+        partners.fetch(["credit_hold", "credit_grade_id"])
         refusals = {}
         for company, company_orders in orders.grouped("company_id").items():
             exposure = self.env["credit.exposure"]._exposure_by_partner(
@@ -160,7 +171,8 @@ class SaleOrder(models.Model):
                 refusal = order._credit_refusal(exposure[partner_id])
                 if refusal:
                     refusals[order] = refusal
-                elif not order._credit_is_cash_sale():
+                elif len(company_orders) > 1 and not order._credit_is_cash_sale():
+                    # Only the next orders of the batch can be refused for this one.
                     exposure[partner_id] += order._credit_amount()
         return refusals
 

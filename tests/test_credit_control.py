@@ -85,6 +85,10 @@ class TestCreditExposure(CreditControlCommon):
     def _exposure(self, partner=None):
         partner = (partner or self.customer).with_company(self.company)
         partner.invalidate_recordset(["credit_exposure"])
+        # Given customers go through the database function, all customers through the plain
+        # query: both give the same figure.
+        every = self.env["credit.exposure"]._exposure_by_partner(None, self.company)
+        self.assertEqual(every.get(partner.commercial_partner_id.id, 0.0), partner.credit_exposure)
         return partner.credit_exposure
 
     def _pay(self, invoice, amount, currency=None):
@@ -119,6 +123,13 @@ class TestCreditExposure(CreditControlCommon):
         self.assertEqual(self._exposure(), 500, "an open credit note deducts")
         self._pay(invoice, 600)
         self.assertEqual(self._exposure(), -100, "the credit note is still open")
+
+    def test_contacts_roll_up(self):
+        self.company.credit_control_enabled = False
+        self._order(300, partner=self.contact).action_confirm()
+        self.init_invoice("out_invoice", partner=self.contact, amounts=[200], taxes=[], post=True)
+        self.assertEqual(self._exposure(), 500)
+        self.assertEqual(self._exposure(self.contact), 500, "a contact shows its company's exposure")
 
     def _down_payment(self, order, amount):
         self.env["sale.advance.payment.inv"].with_context(
@@ -371,8 +382,16 @@ class TestCreditEnforcement(CreditControlCommon):
             record._credit_check()
         for record in (fresh_order, order):  # 1 and 300 open invoices
             self.env.invalidate_all()
-            with self.assertQueryCount(14):
+            with self.assertQueryCount(9):
                 self.assertEqual(record._credit_check(), {})
+        # Refused orders also read their payments, down payments and releases.
+        big_orders = self._order(5000, partner=other_customer) + self._order(5000)
+        for record in big_orders:
+            record._credit_check()
+        for record in big_orders:
+            self.env.invalidate_all()
+            with self.assertQueryCount(14):
+                self.assertIn(record, record._credit_check())
 
 
 @tagged("post_install", "-at_install")

@@ -94,6 +94,8 @@ if ensure_odoo_src && ensure_venv && ensure_postgres; then
 env["ir.module.module"].search([("name", "=", "$MODULE")]).button_immediate_uninstall()
 env.cr.commit()
 assert not env["ir.module.module"].search([("name", "=", "$MODULE"), ("state", "=", "installed")])
+env.cr.execute("SELECT 1 FROM pg_proc WHERE proname = 'credit_exposure_by_partner'")
+assert not env.cr.fetchall(), "the exposure function outlived the module"
 print("UNINSTALLED")
 PY
     check "module uninstalls with a clean log" \
