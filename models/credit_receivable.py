@@ -1,3 +1,4 @@
+import itertools
 from contextlib import contextmanager
 
 from odoo import api, models
@@ -33,6 +34,8 @@ QUERY_FIELDS = {
 }
 
 ITEMS_ORDER = SQL("partner_name, partner_id, due_date, line_id")
+# Names of the server-side cursors: two streams may be open at once in one transaction.
+CURSOR_NUMBERS = itertools.count()
 
 
 class CreditReceivable(models.AbstractModel):
@@ -199,10 +202,12 @@ class CreditReceivable(models.AbstractModel):
         self._flush_for_query()
         query = self._open_items_query(as_of, companies, **filters)
         cr = self.env.cr
+        cursor_name = SQL.identifier(f"credit_open_items_{next(CURSOR_NUMBERS)}")
         with self._without_jit():  # planned when declared
             cr.execute(
                 SQL(
-                    "DECLARE credit_open_items NO SCROLL CURSOR FOR SELECT %s FROM (%s) item ORDER BY %s",
+                    "DECLARE %s NO SCROLL CURSOR FOR SELECT %s FROM (%s) item ORDER BY %s",
+                    cursor_name,
                     SQL(", ").join(SQL.identifier(column) for column in columns),
                     query,
                     ITEMS_ORDER,
@@ -210,13 +215,13 @@ class CreditReceivable(models.AbstractModel):
             )
         try:
             while True:
-                cr.execute(SQL("FETCH %s FROM credit_open_items", batch_size))
+                cr.execute(SQL("FETCH %s FROM %s", batch_size, cursor_name))
                 rows = cr.fetchall()
                 if not rows:
                     break
                 yield from rows
         finally:
-            cr.execute("CLOSE credit_open_items")
+            cr.execute(SQL("CLOSE %s", cursor_name))
 
     @api.model
     def get_aging_by_partner(self, as_of, companies, bucket_limits=(), **filters):

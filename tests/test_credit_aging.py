@@ -447,9 +447,14 @@ class TestCreditAging(AccountTestInvoicingCommon):
         )
         self.assertEqual(len(items), 6)
         self.assertEqual(streamed, [tuple(item[column] for column in columns) for item in items])
-        # The server-side cursor is closed: the next stream can open it again.
-        again = Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
-        self.assertEqual(len(list(again)), 6)
+        # Two streams at once, one stopped early: each has its own cursor on the server.
+        first = Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
+        second = Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
+        self.assertEqual(next(first), next(second))
+        first.close()
+        self.assertEqual(len(list(second)), 5)
+        self.env.cr.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE 'credit_open_items%%'")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
 
     def test_jit_setting_restored(self):
         Receivable = self.env["credit.receivable"]
