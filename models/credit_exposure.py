@@ -64,9 +64,12 @@ class CreditExposure(models.AbstractModel):
 
     @api.model
     def _drop_exposure_function(self):
+        # Every signature it ever had.
         self.env.cr.execute(
-            "DROP FUNCTION IF EXISTS credit_exposure_by_partner(integer, integer[], integer[])"
+            "SELECT oid::regprocedure::text FROM pg_proc WHERE proname = 'credit_exposure_by_partner'"
         )
+        for (signature,) in self.env.cr.fetchall():
+            self.env.cr.execute(SQL("DROP FUNCTION %s", SQL(signature)))
 
     @api.model
     def _exposure_query(self, company, in_scope, excluded_orders):

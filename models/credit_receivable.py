@@ -175,10 +175,9 @@ class CreditReceivable(models.AbstractModel):
         cr = self.env.cr
         cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
         previous = cr.fetchone()[0]
-        try:
-            yield
-        finally:
-            cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+        yield
+        # Not after an error: the setting is local to the transaction, which is then rolled back.
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
     @api.model
     def _flush_for_query(self):
@@ -195,7 +194,7 @@ class CreditReceivable(models.AbstractModel):
             return self.env.execute_query_dict(SQL("%s ORDER BY %s", query, ITEMS_ORDER))
 
     @api.model
-    def iter_open_item_values(self, as_of, companies, columns, batch_size=10000, **filters):
+    def _iter_open_item_values(self, as_of, companies, columns, batch_size=10000, **filters):
         """The rows of ``get_open_items`` as tuples of ``columns`` (names of its keys), in its
         order, fetched ``batch_size`` at a time from a cursor on the server: the documents of
         a large book never sit in memory all at once."""
@@ -213,15 +212,19 @@ class CreditReceivable(models.AbstractModel):
                     ITEMS_ORDER,
                 )
             )
-        try:
-            while True:
-                cr.execute(SQL("FETCH %s FROM %s", batch_size, cursor_name))
-                rows = cr.fetchall()
-                if not rows:
-                    break
+        # Closed when read to the end or dropped by the caller; after a database error the
+        # transaction's end closes it.
+        while True:
+            cr.execute(SQL("FETCH %s FROM %s", batch_size, cursor_name))
+            rows = cr.fetchall()
+            if not rows:
+                break
+            try:
                 yield from rows
-        finally:
-            cr.execute(SQL("CLOSE %s", cursor_name))
+            except GeneratorExit:
+                cr.execute(SQL("CLOSE %s", cursor_name))
+                raise
+        cr.execute(SQL("CLOSE %s", cursor_name))
 
     @api.model
     def get_aging_by_partner(self, as_of, companies, bucket_limits=(), **filters):

@@ -441,15 +441,15 @@ class TestCreditAging(AccountTestInvoicingCommon):
         # Batches of 2 rows: several fetches, one of them partial.
         columns = ["partner_name", "move_name", "due_date", "bucket", "residual"]
         streamed = list(
-            Receivable.iter_open_item_values(
+            Receivable._iter_open_item_values(
                 TODAY, self.env.company, columns, batch_size=2, bucket_limits=(0, 30)
             )
         )
         self.assertEqual(len(items), 6)
         self.assertEqual(streamed, [tuple(item[column] for column in columns) for item in items])
         # Two streams at once, one stopped early: each has its own cursor on the server.
-        first = Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
-        second = Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
+        first = Receivable._iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
+        second = Receivable._iter_open_item_values(TODAY, self.env.company, ["line_id"], batch_size=4)
         self.assertEqual(next(first), next(second))
         first.close()
         self.assertEqual(len(list(second)), 5)
@@ -464,7 +464,7 @@ class TestCreditAging(AccountTestInvoicingCommon):
                 self.env.cr.execute("SELECT current_setting('jit')")
                 self.assertEqual(self.env.cr.fetchone()[0], "off")
             Receivable.get_aging_by_partner(TODAY, self.env.company)
-            list(Receivable.iter_open_item_values(TODAY, self.env.company, ["line_id"]))
+            list(Receivable._iter_open_item_values(TODAY, self.env.company, ["line_id"]))
             self.env.cr.execute("SELECT current_setting('jit')")
             self.assertEqual(self.env.cr.fetchone()[0], setting)
 

@@ -34,6 +34,7 @@ class TestXlsxRowStream(BaseCase):
         )
         money = workbook.add_format({"num_format": "#,##0.00"})
         sheet = workbook.add_worksheet("Rows", worksheet_class=RowStreamWorksheet)
+        sheet.set_column(2, 2, 10, workbook.add_format({"num_format": "0"}))
         sheet.write_row(0, 0, ["Name", "Date", "Days", "Amount"])
         columns = [(kind, money if cell_format == "money" else cell_format) for kind, cell_format in COLUMNS]
         last_row = write(sheet, columns)
@@ -69,6 +70,13 @@ class TestXlsxRowStream(BaseCase):
         sheet.write_rows(6, [("string", None)], [("row 7",)])
         with self.assertRaises(ValueError):
             sheet.write_rows(3, [("string", None)], [("row 4",)])
+        with self.assertRaises(ValueError):
+            sheet.write_rows(6, [("string", None)], [("row 7 again",)])
+        # As with xlsxwriter's own methods, a write into a finished row is ignored.
+        self.assertEqual(sheet.write_string(6, 1, "late"), -1)
+        sheet.write_rows(7, [("string", None)], [("row 8",)])
+        with self.assertRaises(ValueError):
+            sheet.write_rows(sheet.xls_rowmax - 1, [("string", None)], [("last",), ("beyond",)])
         workbook.close()
 
     def test_shared_strings_mode(self):

@@ -1,6 +1,7 @@
 import base64
 import io
 import re
+from contextlib import closing
 
 import xlsxwriter
 
@@ -327,7 +328,9 @@ class CreditAgingWizard(models.TransientModel):
             ("string", None),
             ("number", None),
         ]
-        row_index = details.write_rows(1, columns, self._xlsx_detail_rows(data))
+        # Closed at once if writing fails, and the stream's cursor on the server with it.
+        with closing(self._xlsx_detail_rows(data)) as rows:
+            row_index = details.write_rows(1, columns, rows)
         details.autofilter(0, 0, row_index, len(detail_headers) - 1)
 
     def _xlsx_detail_rows(self, data):
@@ -336,31 +339,32 @@ class CreditAgingWizard(models.TransientModel):
         currency_names = dict(zip(currencies.ids, currencies.mapped("name"), strict=True))
         bucket_names = data["bucket_names"]
         unknown = self.env._("Unknown Customer")
-        values = self.env["credit.receivable"].iter_open_item_values(
+        values = self.env["credit.receivable"]._iter_open_item_values(
             self.date_as_of,
             data["companies"],
             XLSX_DETAIL_COLUMNS,
             **self._query_filters(),
         )
-        for (
-            partner,
-            move,
-            invoice_date,
-            due_date,
-            days,
-            bucket,
-            residual,
-            currency,
-            residual_currency,
-        ) in values:
-            yield (
-                partner or unknown,
+        with closing(values):
+            for (
+                partner,
                 move,
                 invoice_date,
                 due_date,
                 days,
-                bucket_names[bucket - 1],
+                bucket,
                 residual,
-                currency_names.get(currency),
+                currency,
                 residual_currency,
-            )
+            ) in values:
+                yield (
+                    partner or unknown,
+                    move,
+                    invoice_date,
+                    due_date,
+                    days,
+                    bucket_names[bucket - 1],
+                    residual,
+                    currency_names.get(currency),
+                    residual_currency,
+                )

@@ -13,6 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 EXCEL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
+MAX_STRING_LENGTH = 32767
 
 # The same escapes as xlsxwriter's own inline strings.
 _CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
@@ -21,6 +22,7 @@ _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|
 
 
 def _inline_string(string):
+    string = string[:MAX_STRING_LENGTH]  # as xlsxwriter, which cuts and warns
     if not _NEEDS_WORK.search(string):
         return f"<is><t>{string}</t></is>"
     string = _CONTROL_ESCAPED.sub(r"_x005F\1", string)
@@ -38,6 +40,7 @@ class RowStreamWorksheet(Worksheet):
         `columns` gives each column's kind, "string", "number" or "date", and its format, or
         None (dates then take the workbook's default date format, as with write_datetime).
         A None or empty value leaves its cell blank. Returns the row of the last of `rows`.
+        Column formats apply as with xlsxwriter's own methods; row formats (set_row) do not.
         """
         if not self.constant_memory:
             # Shared strings: keep xlsxwriter's own path.
@@ -53,12 +56,15 @@ class RowStreamWorksheet(Worksheet):
         for col, (kind, cell_format) in enumerate(columns):
             if kind == "date":
                 cell_format = cell_format or self.default_date_format
+            cell_format = cell_format or self.col_formats.get(col)
             style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
             cells.append((kind, xl_col_to_name(col), style))
         strings = {}
         write = self.fh.write
         last_row = written_row = first_row - 1
         for last_row, values in enumerate(rows, start=first_row):
+            if last_row >= self.xls_rowmax:
+                raise ValueError(f"A worksheet holds at most {self.xls_rowmax} rows")
             number = last_row + 1
             parts = [f'<row r="{number}">']
             for (kind, name, style), value in zip(cells, values, strict=True):
@@ -84,7 +90,8 @@ class RowStreamWorksheet(Worksheet):
         if written_row >= first_row:
             self._check_dimensions(first_row, 0)
             self._check_dimensions(written_row, len(columns) - 1)
-        self.previous_row = max(self.previous_row, last_row)
+        # The rows written are final: later writes into them are ignored, as xlsxwriter does.
+        self.previous_row = max(self.previous_row, last_row + 1)
         return last_row
 
     def write_rows_cell_by_cell(self, first_row, columns, rows):
