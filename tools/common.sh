@@ -10,10 +10,24 @@ ODOO_SRC=${ODOO_SRC:-/opt/odoo18}
 ODOO_BRANCH=18.0
 ODOO_GIT_URL=${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}
 CACHE_DIR=${CCM_CACHE_DIR:-$HOME/.cache/$MODULE}
-VENV=${VENV:-$CACHE_DIR/venv-odoo18-py311}
-# Static-check tools live apart: their pins (polib, lxml) differ from Odoo's.
+# The Python that runs Odoo (python3.11 or python3.12: Odoo 18 pins some packages per version,
+# e.g. XlsxWriter 3.0.2 below 3.12 and 3.1.9 from 3.12 on), one virtualenv per version.
+resolve_python() {
+    # A python3.X that runs: on the PATH (Debian, Ubuntu), else a pyenv installation of it.
+    local name=$1 candidate
+    if "$name" -c '' 2>/dev/null; then echo "$name"; return 0; fi
+    for candidate in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/*/bin/"$name" 2>/dev/null | sort -V -r); do
+        "$candidate" -c '' 2>/dev/null && { echo "$candidate"; return 0; }
+    done
+    echo "$name"
+}
+PYTHON=$(resolve_python "${PYTHON:-python3.11}")
+PY_TAG=$("$PYTHON" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null || echo "py-missing")
+VENV=${VENV:-$CACHE_DIR/venv-odoo18-$PY_TAG}
+# Static-check tools live apart: their pins (polib, lxml) differ from Odoo's; they run on 3.11
+# whatever runs Odoo, so that both runs check the same way.
+TOOLS_PYTHON=$(resolve_python "${TOOLS_PYTHON:-python3.11}")
 TOOLS_VENV=${TOOLS_VENV:-$CACHE_DIR/venv-tools}
-PYTHON=${PYTHON:-python3.11}
 BUILD_DIR=$REPO_ROOT/.build
 ADDONS_LINK_DIR=$BUILD_DIR/addons
 DB_HOST=${PGHOST:-}
@@ -71,6 +85,10 @@ ensure_venv() {
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/python" ]; then
         return 0
     fi
+    if [ "$PY_TAG" = py-missing ]; then
+        warn "No $PYTHON here: install it (Debian/Ubuntu python3.X-venv, or pyenv) or set PYTHON."
+        return 1
+    fi
     # python-ldap and psycopg2 build from source against these headers.
     apt_install libldap2-dev libsasl2-dev libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev || true
     log "Preparing the virtualenv $VENV (Odoo's requirements and requirements-odoo-extra.txt)"
@@ -92,7 +110,7 @@ ensure_tools_venv() {
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
     log "Preparing the virtualenv $TOOLS_VENV (requirements-dev.txt)"
     mkdir -p "$(dirname "$TOOLS_VENV")"
-    [ -x "$TOOLS_VENV/bin/python" ] || "$PYTHON" -m venv "$TOOLS_VENV"
+    [ -x "$TOOLS_VENV/bin/python" ] || "$TOOLS_PYTHON" -m venv "$TOOLS_VENV"
     pip_install "$TOOLS_VENV" -r "$REPO_ROOT/requirements-dev.txt"
     echo "$want" >"$stamp"
 }

@@ -56,7 +56,7 @@ class RowStreamWorksheet(Worksheet):
         for col, (kind, cell_format) in enumerate(columns):
             if kind == "date":
                 cell_format = cell_format or self.default_date_format
-            cell_format = cell_format or self.col_formats.get(col)
+            cell_format = cell_format or self._column_format(col)
             style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
             cells.append((kind, xl_col_to_name(col), style))
         strings = {}
@@ -93,6 +93,17 @@ class RowStreamWorksheet(Worksheet):
         # The rows written are final: later writes into them are ignored, as xlsxwriter does.
         self.previous_row = max(self.previous_row, last_row + 1)
         return last_row
+
+    def _column_format(self, col):
+        """The format set on column ``col`` with set_column, or None.
+
+        XlsxWriter keeps it in ``col_formats`` up to 3.0.5 (Odoo 18 pins 3.0.2 below Python 3.12)
+        and in ``col_info`` from 3.0.6 on (3.1.9 from Python 3.12).
+        """
+        col_formats = getattr(self, "col_formats", None)
+        if col_formats is not None:
+            return col_formats.get(col)
+        return (self.col_info.get(col) or [None, None])[1]
 
     def write_rows_cell_by_cell(self, first_row, columns, rows):
         """``write_rows`` through xlsxwriter's own methods, one cell at a time."""
