@@ -122,6 +122,10 @@ class TestConfidentialityRecords(ConfidentialityCommon):
             Order.create({"partner_id": self.secret_customer.id, "user_id": self.sales_internal.id})
         with self.assertRaises(AccessError):
             Order.create({"partner_id": self.secret_contact.id})
+        # Nor move one of their orders to it.
+        order = Order.create({"partner_id": self.internal_customer.id})
+        with self.assertRaises(AccessError):
+            order.write({"partner_id": self.secret_customer.id})
         # Their own order for that customer still opens, and a readable customer is fine.
         self.assertEqual(Order.browse(self.own_order.id).partner_id, self.secret_customer)
         self.assertTrue(Order.create({"partner_id": self.internal_customer.id}))
