@@ -243,7 +243,9 @@ class ResPartner(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError(self.env._("Unsupported search on Over Credit Line."))
         exposure = self.env["credit.exposure"]._exposure_by_partner(None, self.env.company)
-        candidates = self.browse([pid for pid, amount in exposure.items() if amount > 0])
+        # Only ids leave this method, and the search they end in applies the user's rules: the
+        # lines are computed in sudo so that a customer the user may not read does not stop it.
+        candidates = self.sudo().browse([pid for pid, amount in exposure.items() if amount > 0])
         exceeded = candidates.filtered("credit_exceeded")
         domain = [("commercial_partner_id", "in", exceeded.ids)]
         return domain if (operator == "=") == value else ["!", *domain]
@@ -402,7 +404,18 @@ class ResPartner(models.Model):
     def _search_credit_reevaluation_due(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError(self.env._("Unsupported search on Re-evaluation Due."))
-        domain = [("commercial_partner_id.credit_score_date", "<", self._credit_reevaluation_limit())]
+        # On ids in SQL: the path would search the commercial entities under the user's rules.
+        self.flush_model(["credit_score_date"])
+        domain = [
+            (
+                "commercial_partner_id",
+                "in",
+                SQL(
+                    "(SELECT id FROM res_partner WHERE credit_score_date < %s)",
+                    self._credit_reevaluation_limit(),
+                ),
+            )
+        ]
         return domain if (operator == "=") == value else ["!", *domain]
 
     def action_open_credit_evaluations(self):
@@ -1230,20 +1243,7 @@ class ResPartner(models.Model):
         Allowed exports are logged by the caller (``customer.access.log._log_access`` with the
         ``customer_export_counts`` context).
         """
-        user = self.env.user
-        if self.env.su or user.has_group(CUSTODIAN_GROUP):
-            return True
-        commercial = partners.sudo().commercial_partner_id
-        clearance = user.customer_clearance_level_id.rank or 0
-        above = commercial.filtered(lambda partner: partner.confidentiality_rank > clearance)
-        if not above:
-            return True
-        Grant = self.env["customer.access.grant"]
-        Grant.flush_model()
-        granted = {
-            row[0] for row in self.env.execute_query(Grant._granted_partner_sql(user.id, EXPORT_GRANT_TYPES))
-        }
-        refused = above.filtered(lambda partner: partner.id not in granted)
+        refused = self._customer_export_refused(partners)
         if not refused:
             return True
         self._log_refused_export(refused, len(partners), field_count)
@@ -1254,6 +1254,25 @@ class ResPartner(models.Model):
                 count=len(refused),
             )
         )
+
+    @api.model
+    def _customer_export_refused(self, partners):
+        """The commercial entities of ``partners`` the user may not export (sudo records: for
+        naming them in a refusal only)."""
+        user = self.env.user
+        if self.env.su or user.has_group(CUSTODIAN_GROUP):
+            return self.browse()
+        commercial = partners.sudo().commercial_partner_id
+        clearance = user.customer_clearance_level_id.rank or 0
+        above = commercial.filtered(lambda partner: partner.confidentiality_rank > clearance)
+        if not above:
+            return above
+        Grant = self.env["customer.access.grant"]
+        Grant.flush_model()
+        granted = {
+            row[0] for row in self.env.execute_query(Grant._granted_partner_sql(user.id, EXPORT_GRANT_TYPES))
+        }
+        return above.filtered(lambda partner: partner.id not in granted)
 
     @api.model
     def _log_refused_export(self, partners, record_count, field_count):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount
 
 
@@ -245,3 +245,16 @@ class SaleOrder(models.Model):
         action["domain"] = [("order_id", "=", self.id)]
         action["context"] = {"default_order_id": self.id}
         return action
+
+    @api.constrains("partner_id")
+    def _check_partner_readable(self):
+        # The rules let a user's own orders through: moving one to a customer the user may not read
+        # is refused here (creating one is refused by a create rule).
+        if self.env.su:
+            return
+        partners = self.partner_id
+        readable = partners.with_context(active_test=False).search(
+            [("id", "in", partners.ids), ("customer_access_ok", "=", True)]
+        )
+        if partners - readable:
+            raise AccessError(self.env._("You may not make an order for a customer above your clearance."))

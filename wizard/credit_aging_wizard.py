@@ -6,7 +6,7 @@ from contextlib import closing
 import xlsxwriter
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import RedirectWarning, UserError
 
 from ..models.customer_access_log import EXPORT_COUNTS
 from .credit_aging_line import BUCKET_FIELDS
@@ -17,6 +17,9 @@ FULL_SCOPE_GROUPS = (
     "customer_credit_management.group_credit_manager",
     "sales_team.group_sale_salesman_all_leads",
 )
+
+# Columns of the summary sheet besides the buckets: customer, salesperson, grade, total, overdue, %.
+XLSX_SUMMARY_FIELDS = 6
 
 XLSX_DETAIL_COLUMNS = [
     "partner_name",
@@ -75,6 +78,10 @@ class CreditAgingWizard(models.TransientModel):
         default=True,
     )
     own_customers_only = fields.Boolean(compute="_compute_own_customers_only")
+    leave_out_unexportable = fields.Boolean(
+        string="Leave Out Customers I May Not Export",
+        help="The spreadsheet leaves out the customers above your clearance that no export grant covers.",
+    )
     line_ids = fields.One2many("credit.aging.line", "wizard_id", string="Lines")
     xlsx_file = fields.Binary(string="Spreadsheet", readonly=True, attachment=False)
     xlsx_filename = fields.Char(readonly=True)
@@ -124,8 +131,11 @@ class CreditAgingWizard(models.TransientModel):
         return {"bucket_limits": self.bucket_set_id._bucket_limits(), **self._scope_filters()}
 
     # ------------------------------------------------------------------- data
-    def _aging_data(self, with_items=False):
-        """Everything the screen, the PDF and the XLSX show, from one computation."""
+    def _aging_data(self, with_items=False, export=False):
+        """Everything the screen, the PDF and the XLSX show, from one computation.
+
+        Customers the user may not read are left out of all three; the spreadsheet, an export,
+        also refuses (or leaves out) those the user may not export."""
         self.ensure_one()
         self.bucket_set_id._check_buckets()
         buckets = self.bucket_set_id._ordered_buckets()
@@ -133,9 +143,14 @@ class CreditAgingWizard(models.TransientModel):
         currency = companies.currency_id
         Receivable = self.env["credit.receivable"]
         rows = Receivable.get_aging_by_partner(self.date_as_of, companies, **self._query_filters())
+        left_out = self._unreadable_customers(rows)
+        if export:
+            left_out |= self._unexportable_customers(rows, left_out, len(buckets))
+        rows = [row for row in rows if row["partner_id"] not in left_out]
         items = []
         if with_items:
             items = Receivable.get_open_items(self.date_as_of, companies, **self._query_filters())
+            items = [item for item in items if item["partner_id"] not in left_out]
         keys = [*BUCKET_FIELDS[: len(buckets)], "total", "overdue"]
         totals = {key: currency.round(sum(row[key] for row in rows)) for key in keys}
         totals["overdue_percent"] = self._percent(totals["overdue"], totals["total"])
@@ -160,7 +175,52 @@ class CreditAgingWizard(models.TransientModel):
             "rows": rows,
             "totals": totals,
             "items": items,
+            "left_out": left_out,
+            "left_out_note": self._left_out_note(left_out),
         }
+
+    def _unreadable_customers(self, rows):
+        """Ids of the customers among ``rows`` the user may not read: the screen, the PDF and the
+        spreadsheet leave them out (the access rule's own test, ``customer_access_ok``)."""
+        partner_ids = {row["partner_id"] for row in rows if row["partner_id"]}
+        if not partner_ids:
+            return set()
+        readable = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("id", "in", list(partner_ids)), ("customer_access_ok", "=", True)])
+        )
+        return partner_ids - set(readable.ids)
+
+    def _unexportable_customers(self, rows, left_out, bucket_count):
+        """Ids of the readable customers among ``rows`` the user may not export: refused by name
+        unless the user chose to leave them out."""
+        Partner = self.env["res.partner"]
+        partners = Partner.browse({row["partner_id"] for row in rows if row["partner_id"]} - left_out)
+        refused = Partner._customer_export_refused(partners)
+        if refused and not self.leave_out_unexportable:
+            Partner._log_refused_export(refused, len(partners), bucket_count + XLSX_SUMMARY_FIELDS)
+            raise RedirectWarning(
+                self.env._(
+                    "You may not export these customers, their confidentiality level is above your "
+                    "clearance: %(customers)s. Request export access, or export without them.",
+                    customers=", ".join(refused.mapped("display_name")),
+                ),
+                self.env.ref("customer_credit_management.credit_aging_export_leaving_out_action").id,
+                self.env._("Export Without Them"),
+                {"active_model": self._name, "active_id": self.id, "active_ids": self.ids},
+            )
+        return set(refused.ids)
+
+    def _customer_access_partners(self):
+        """The customers a printed aging shows: the print is logged for them."""
+        rows = self._aging_data()["rows"]
+        return self.env["res.partner"].browse({row["partner_id"] for row in rows if row["partner_id"]})
+
+    def _left_out_note(self, left_out):
+        if not left_out:
+            return ""
+        return self.env._("%(count)s customers above your clearance left out", count=len(left_out))
 
     @api.model
     def _percent(self, part, whole):
@@ -188,6 +248,11 @@ class CreditAgingWizard(models.TransientModel):
                 }
                 for row in data["rows"]
             ]
+            + (
+                [{"wizard_id": self.id, "partner_name": data["left_out_note"], "currency_id": currency.id}]
+                if data["left_out"]
+                else []
+            )
         )
         return {
             "type": "ir.actions.act_window",
@@ -205,9 +270,14 @@ class CreditAgingWizard(models.TransientModel):
         self.ensure_one()
         return self.env.ref("customer_credit_management.credit_aging_report_action").report_action(self)
 
+    def action_export_xlsx_leaving_out(self):
+        """Export again without the customers the user may not export."""
+        self.leave_out_unexportable = True
+        return self.action_export_xlsx()
+
     def action_export_xlsx(self):
         self.ensure_one()
-        data = self._aging_data()
+        data = self._aging_data(export=True)
         company_name = re.sub(r"[^\w-]+", "_", data["companies"][0].name).strip("_")
         self.write(
             {
@@ -233,7 +303,7 @@ class CreditAgingWizard(models.TransientModel):
         partners = self.env["res.partner"].browse(
             {row["partner_id"] for row in data["rows"] if row["partner_id"]}
         )
-        field_count = len(data["bucket_fields"]) + 6  # customer, salesperson, grade, total, overdue, %
+        field_count = len(data["bucket_fields"]) + XLSX_SUMMARY_FIELDS
         self.env["res.partner"]._check_customer_export(partners, field_count)
         output = io.BytesIO()
         # constant_memory streams each finished row to a temporary file: the memory stays flat
@@ -295,6 +365,8 @@ class CreditAgingWizard(models.TransientModel):
         for column, key in enumerate([*bucket_fields, "total", "overdue"], start=3):
             summary.write_number(total_row, column, totals[key], money_total)
         summary.write_number(total_row, len(headers) - 1, totals["overdue_percent"], percent)
+        if data["left_out_note"]:
+            summary.write_string(total_row + 2, 0, data["left_out_note"])
 
         if not self.show_details:
             return
@@ -339,14 +411,16 @@ class CreditAgingWizard(models.TransientModel):
         currency_names = dict(zip(currencies.ids, currencies.mapped("name"), strict=True))
         bucket_names = data["bucket_names"]
         unknown = self.env._("Unknown Customer")
+        left_out = data["left_out"]
         values = self.env["credit.receivable"]._iter_open_item_values(
             self.date_as_of,
             data["companies"],
-            XLSX_DETAIL_COLUMNS,
+            ["partner_id", *XLSX_DETAIL_COLUMNS],
             **self._query_filters(),
         )
         with closing(values):
             for (
+                partner_id,
                 partner,
                 move,
                 invoice_date,
@@ -357,6 +431,8 @@ class CreditAgingWizard(models.TransientModel):
                 currency,
                 residual_currency,
             ) in values:
+                if partner_id in left_out:
+                    continue
                 yield (
                     partner or unknown,
                     move,

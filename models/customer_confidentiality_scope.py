@@ -1,0 +1,81 @@
+"""Models that hold a link to a customer (or to a document ruled by the customer's level) and are
+deliberately NOT ruled by the customer's level, each with its reason.
+
+Every other such model carries a global rule on ``customer_access_ok``
+(security/customer_confidentiality_rules.xml); ``tests/test_confidentiality_scope.py`` enumerates the
+registry and fails on a model that is neither ruled nor listed here. The README's "Not covered" list
+is this list.
+"""
+
+TRANSIENT = (
+    "Wizard (transient): only its creator reads it (Odoo's rule on transient models), opened on "
+    "records the user reads."
+)
+MESSAGING = (
+    "Messaging: access follows the document it belongs to (mail's own checks), whoever the partner is."
+)
+COMPANY = "The company's and employees' own partners, which no level applies to."
+CONFIGURATION = "Configuration read by everyone (names only); no customer data."
+OWNER = (
+    "Owner of consigned stock: vendors or the company in practice; stock users must see every quant "
+    "to move goods."
+)
+
+CONFIDENTIALITY_EXEMPT_MODELS = {
+    # Wizards
+    "account.autopost.bills.wizard": TRANSIENT,
+    "account.move.send.wizard": TRANSIENT,
+    "account.payment.register": TRANSIENT,
+    "account.setup.bank.manual.config": TRANSIENT,
+    "base.partner.merge.automatic.wizard": TRANSIENT,
+    "credit.evaluation.import": TRANSIENT,
+    "mail.compose.message": TRANSIENT,
+    "payment.link.wizard": TRANSIENT,
+    "payment.refund.wizard": TRANSIENT,
+    "portal.wizard.user": TRANSIENT,
+    "sale.order.cancel": TRANSIENT,
+    "sale.order.discount": TRANSIENT,
+    "snailmail.letter.missing.required.fields": TRANSIENT,
+    "stock.backorder.confirmation.line": TRANSIENT,
+    "stock.package.destination": TRANSIENT,
+    "stock.return.picking": TRANSIENT,
+    "stock.return.picking.line": TRANSIENT,
+    # Messaging
+    "discuss.channel.member": MESSAGING,
+    "mail.activity": MESSAGING,
+    "mail.followers": MESSAGING,
+    "mail.message": MESSAGING,
+    "mail.message.reaction": MESSAGING,
+    "mail.notification": MESSAGING + " Each user reads their own notifications.",
+    "mail.push.device": "A user's own browser push subscription.",
+    "mail.scheduled.message": MESSAGING,
+    "res.users.settings.volumes": "A user's own call volume settings.",
+    # The company, its users and its configuration
+    "res.company": COMPANY,
+    "res.users": COMPANY,
+    "account.journal": "Journals: their bank account is the company's own.",
+    "account.analytic.account": CONFIGURATION,
+    "account.analytic.distribution.model": CONFIGURATION,
+    "account.reconcile.model.partner.mapping": CONFIGURATION,
+    "stock.rule": CONFIGURATION,
+    "stock.warehouse": COMPANY,
+    "product.supplierinfo": "Vendor prices: vendors are outside the customer levels.",
+    "res.partner.autocomplete.sync": "Technical queue of partner enrichment, no data of its own.",
+    "sms.sms": "Outgoing text messages: administrators only.",
+    # Accounting and stock internals
+    "account.full.reconcile": "Reconciliation links between journal items (ids and amounts, no customer); "
+    "Odoo reads them across documents in sudo.",
+    "account.partial.reconcile": "Reconciliation links between journal items (ids and amounts, no customer); "
+    "Odoo reads them across documents in sudo.",
+    "stock.valuation.layer": "Inventory valuation (product costs); its entry and move are ruled.",
+    "stock.package_level": "Packages of a transfer (package and locations); the transfer is ruled.",
+    "stock.scrap": "Scrapped goods (product, quantity, location); the transfer is ruled.",
+    "stock.quant": OWNER,
+    "procurement.group": "Name of an order's replenishment group (the order's reference): created as the "
+    "salesperson confirming; its moves and transfers are ruled.",
+    "customer.access.log": "The access log: custodians and credit auditors only (access rights), who "
+    "must see every entry; it holds the customer's name and level only.",
+    # Known gap
+    "snailmail.letter": "Known gap: snailmail is auto-installed, not a dependency of this module, so "
+    "no rule is shipped for its letters (an attachment of the document sent by post).",
+}

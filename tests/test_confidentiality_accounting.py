@@ -1,0 +1,187 @@
+import base64
+import io
+from datetime import date, timedelta
+
+import openpyxl
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, RedirectWarning
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+TODAY = date(2026, 3, 31)
+
+
+@tagged("post_install", "-at_install")
+class TestConfidentialityAccounting(AccountTestInvoicingCommon):
+    """Journal items, the invoice analysis, the module's document parts and the aging follow the
+    customer's level, for users at the default clearance (Internal)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
+        # The data is set up as superuser (levels, credit fields); the tests run as each role.
+        cls.env = cls.env(su=True)
+        company = cls.env.company
+        user_values = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
+        cls.accountant = new_test_user(
+            cls.env, login="ccm_scope_accountant", groups="account.group_account_invoice", **user_values
+        )
+        cls.credit_manager = new_test_user(
+            cls.env,
+            login="ccm_scope_credit_manager",
+            groups="customer_credit_management.group_credit_manager",
+            **user_values,
+        )
+        Partner = cls.env["res.partner"]
+        cls.plain = Partner.create({"name": "Scope Plain Customer", "is_company": True})
+        cls.hidden = Partner.create({"name": "Scope Confidential Customer", "is_company": True})
+        # Above the accountant's clearance, but the accountant is its salesperson: readable, not
+        # exportable.
+        cls.followed = Partner.create(
+            {"name": "Scope Followed Customer", "is_company": True, "user_id": cls.accountant.id}
+        )
+        confidential = cls.env.ref("customer_credit_management.confidentiality_level_confidential")
+        for partner in cls.hidden + cls.followed:
+            partner.confidentiality_level_proposed_id = confidential
+            partner.action_approve_confidentiality_level()
+        cls.invoices = {}
+        for partner, amount in ((cls.plain, 100.0), (cls.hidden, 200.0), (cls.followed, 300.0)):
+            cls.invoices[partner] = cls.init_invoice(
+                "out_invoice", partner, TODAY - timedelta(days=40), amounts=[amount], post=True
+            )
+
+    def _hidden(self, user, records):
+        Model = self.env[records._name].with_user(user)
+        self.assertFalse(Model.search([("id", "in", records.ids)]), records._name)
+        with self.assertRaises(AccessError, msg=records._name):
+            records.with_user(user).read(["display_name"])
+
+    def test_journal_items_and_invoice_analysis(self):
+        invoice = self.invoices[self.hidden]
+        self._hidden(self.accountant, invoice.line_ids)
+        Line = self.env["account.move.line"].with_user(self.accountant)
+        groups = Line.read_group([], ["balance:sum"], ["partner_id"])
+        self.assertNotIn(self.hidden.id, [group["partner_id"][0] for group in groups if group["partner_id"]])
+        self.assertTrue(Line.search([("move_id", "=", self.invoices[self.plain].id)]))
+        Report = self.env["account.invoice.report"].with_user(self.accountant)
+        self.assertFalse(Report.search([("commercial_partner_id", "=", self.hidden.id)]))
+        groups = Report.read_group([], ["price_subtotal:sum"], ["commercial_partner_id"])
+        names = {group["commercial_partner_id"][1] for group in groups if group["commercial_partner_id"]}
+        self.assertIn("Scope Plain Customer", names)
+        self.assertNotIn("Scope Confidential Customer", names)
+
+    def test_evaluation_parts_and_letter_lines(self):
+        evaluation = self.env["credit.evaluation"].create({"partner_id": self.hidden.id})
+        evaluation.write({"figure_ids": [Command.create({"code": "net_profit", "amount": 10.0})]})
+        letter = self.env["credit.reminder"].create(
+            {
+                "partner_id": self.hidden.id,
+                "level_id": self.env.ref("customer_credit_management.credit_reminder_level_1").id,
+                "line_ids": [Command.create({"name": "INV/1", "residual": 200.0})],
+            }
+        )
+        user = new_test_user(
+            self.env,
+            login="ccm_scope_credit_user",
+            groups="account.group_account_invoice,customer_credit_management.group_credit_user",
+        )
+        parts = [evaluation.figure_ids, evaluation.line_ids, evaluation.qualitative_ids, letter.line_ids]
+        for records in parts:
+            if records:
+                self._hidden(user, records)
+        self.assertTrue(evaluation.figure_ids and letter.line_ids)
+        # The evaluator's own evaluation stays whole.
+        mine = self.env["credit.evaluation"].with_user(user).create({"partner_id": self.hidden.id})
+        mine.sudo().figure_ids = [Command.create({"code": "net_profit", "amount": 10.0})]
+        self.assertEqual(
+            self.env["credit.evaluation.figure"]
+            .with_user(user)
+            .search([("evaluation_id.partner_id", "=", self.hidden.id)]),
+            mine.figure_ids,
+        )
+
+    def test_over_credit_line_search_as_credit_manager(self):
+        """Searching Over Credit Line / Re-evaluation Due works on ids: a hidden customer with
+        exposure does not make it fail, and is not found."""
+        self.hidden.credit_score_date = self.plain.credit_score_date = TODAY - timedelta(days=3 * 365)
+        Partner = self.env["res.partner"].with_user(self.credit_manager)
+        exceeded = Partner.search(
+            [("credit_exceeded", "=", True), ("id", "in", (self.plain + self.hidden).ids)]
+        )
+        self.assertEqual(exceeded, self.plain)
+        due = Partner.search(
+            [("credit_reevaluation_due", "=", True), ("id", "in", (self.plain + self.hidden).ids)]
+        )
+        self.assertEqual(due, self.plain)
+        self.assertEqual(
+            Partner.search([("credit_exceeded", "=", False), ("id", "in", (self.plain + self.hidden).ids)]),
+            Partner.browse(),
+        )
+
+    # ------------------------------------------------------------------ aging (issue 15.6)
+    def _wizard(self, **values):
+        return (
+            self.env["credit.aging.wizard"].with_user(self.accountant).create({"date_as_of": TODAY, **values})
+        )
+
+    @freeze_time(TODAY)
+    def test_aging_screen_and_pdf_leave_out_unreadable(self):
+        wizard = self._wizard(show_details=True)
+        action = wizard.action_view_aging()
+        lines = self.env["credit.aging.line"].with_user(self.accountant).search(action["domain"])
+        names = lines.mapped("partner_name")
+        self.assertIn("Scope Plain Customer", names)
+        self.assertIn("Scope Followed Customer", names)
+        self.assertNotIn("Scope Confidential Customer", names)
+        self.assertIn("1 customers above your clearance left out", names)
+        self.assertNotIn(200.0, lines.mapped("total"))
+        html, _ = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            ._render_qweb_html("customer_credit_management.credit_aging_report_action", wizard.ids)
+        )
+        html = html.decode()
+        self.assertIn("Scope Plain Customer", html)
+        self.assertNotIn("Scope Confidential Customer", html)
+        self.assertNotIn(self.invoices[self.hidden].name, html)
+        self.assertIn("1 customers above your clearance left out", html)
+        # The printed customers above the logging level are logged.
+        log = self.env["customer.access.log"].search(
+            [("user_id", "=", self.accountant.id), ("action", "=", "print")]
+        )
+        self.assertEqual(log.partner_id, self.followed)
+
+    @freeze_time(TODAY)
+    def test_aging_xlsx_names_refused_customers_and_leaves_them_out(self):
+        wizard = self._wizard(show_details=True)
+        with self.assertRaises(RedirectWarning) as caught:
+            wizard.action_export_xlsx()
+        message, action_id, _button, context = caught.exception.args
+        self.assertIn("Scope Followed Customer", message)
+        self.assertNotIn("Scope Confidential Customer", message)
+        self.assertEqual(
+            action_id, self.env.ref("customer_credit_management.credit_aging_export_leaving_out_action").id
+        )
+        # The offered action: export without them.
+        result = (
+            self.env["ir.actions.server"]
+            .with_user(self.accountant)
+            .browse(action_id)
+            .with_context(**context)
+            .run()
+        )
+        self.assertIn("download=true", result["url"])
+        workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(wizard.xlsx_file)), read_only=True)
+        summary = [row[0] for row in workbook["Summary"].iter_rows(values_only=True)]
+        self.assertIn("Scope Plain Customer", summary)
+        self.assertNotIn("Scope Followed Customer", summary)
+        self.assertNotIn("Scope Confidential Customer", summary)
+        self.assertIn("2 customers above your clearance left out", summary)
+        details = [row[0] for row in workbook["Details"].iter_rows(values_only=True)]
+        self.assertEqual(set(details[1:]), {"Scope Plain Customer"})
