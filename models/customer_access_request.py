@@ -103,9 +103,27 @@ class CustomerAccessRequest(models.Model):
 
     def web_read(self, specification):
         # The requester and the approvers see the names of the customers asked for, whatever
-        # their clearance: the request is readable (checked), the customers' data is not read.
+        # their clearance, and nothing else of them: the customers are given by name only, and the
+        # rest of the caller's specification is read as the caller.
         self.check_access("read")
-        return super(CustomerAccessRequest, self.sudo()).web_read(specification)
+        specification = dict(specification)
+        partners_spec = specification.pop("partner_ids", None)
+        result = super().web_read(specification)
+        if partners_spec is None:
+            return result
+        with_name = "display_name" in (partners_spec.get("fields") or {})
+        for values in result:
+            partners = self.browse(values["id"]).sudo().partner_ids
+            if "fields" not in partners_spec:
+                values["partner_ids"] = partners.ids
+            else:
+                values["partner_ids"] = [
+                    {"id": partner.id, "display_name": partner.display_name}
+                    if with_name
+                    else {"id": partner.id}
+                    for partner in partners
+                ]
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

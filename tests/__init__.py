@@ -16,3 +16,5 @@ from . import test_customer_export
 from . import test_customer_handover
 from . import test_customer_export_aging
 from . import test_xlsx_row_stream
+from . import test_rpc_caller_controls
+from . import test_bad_input
