@@ -4,6 +4,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 DIRECTOR_GROUP = "customer_credit_management.group_marketing_director"
 HEAD_GROUP = "customer_credit_management.group_department_head"
@@ -112,8 +113,22 @@ class CustomerAccessRequest(models.Model):
         if partners_spec is None:
             return result
         with_name = "display_name" in (partners_spec.get("fields") or {})
+        # From the relation itself: the cache of partner_ids holds what the caller may read.
+        self.flush_recordset(["partner_ids"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT request_id, partner_id FROM customer_access_request_partner_rel"
+                " WHERE request_id IN %s",
+                tuple(self.ids) or (0,),
+            )
+        )
+        # Names only: none of the caller's display keys (show_address, show_email...) in sudo.
+        Partner = self.env["res.partner"].with_context({"lang": self.env.lang}).sudo()
+        by_request = {}
+        for request_id, partner_id in rows:
+            by_request[request_id] = by_request.get(request_id, Partner) | Partner.browse(partner_id)
         for values in result:
-            partners = self.browse(values["id"]).sudo().partner_ids
+            partners = by_request.get(values["id"], Partner).sorted("display_name")
             if "fields" not in partners_spec:
                 values["partner_ids"] = partners.ids
             else:

@@ -1288,11 +1288,13 @@ class ResPartner(models.Model):
         if self.env.context.get(ACCESS_REQUEST_LOOKUP) and not self.env.su:
             # Asking for access needs finding the customer, but a context key is in every caller's
             # hands: it finds a company only by its exact name (no browsing through customers one
-            # may not read), and ignores the caller's domain, which could probe their fields.
+            # may not read), and ignores the caller's domain, which could probe their fields, and
+            # the caller's context, whose display keys (show_address, show_email...) would show more.
             name = (name or "").strip()
             if not name:
                 return []
-            return super(ResPartner, self.sudo()).name_search(
+            plain = self.with_context({"lang": self.env.lang}).sudo()
+            return super(ResPartner, plain).name_search(
                 escape_psql(name), [("is_company", "=", True)], operator="=ilike", limit=limit
             )
         return super().name_search(name, args=args, operator=operator, limit=limit)

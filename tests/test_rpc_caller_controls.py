@@ -32,7 +32,13 @@ class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.secret_customer.write(
-            {"customer_legal_representative": LEGAL_REPRESENTATIVE, "customer_key_notes": KEY_NOTES}
+            {
+                "customer_legal_representative": LEGAL_REPRESENTATIVE,
+                "customer_key_notes": KEY_NOTES,
+                "email": "board@zircon.example",
+                "street": "1 Zircon Road",
+                "vat": "ZX123",
+            }
         )
 
     def _execute(self, user, model, method, args, kwargs=None):
@@ -111,6 +117,21 @@ class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
             [request.ids, {"requester_id": {"fields": {"display_name": {}}}}],
         )
         self.assertEqual(rows[0]["requester_id"]["id"], self.sales_internal.id)
+        # The caller's context does not make the names in sudo say more.
+        show_more = {"context": {"show_address": True, "show_email": True, "show_vat": True}}
+        rows = self._xmlrpc(
+            self.sales_internal, "customer.access.request", "web_read", [request.ids, spec], show_more
+        )
+        self.assertEqual(rows[0]["partner_ids"], name_only)
+        # Nor the exact-name lookup of the request form.
+        found = self._xmlrpc(
+            self.sales_internal,
+            "res.partner",
+            "name_search",
+            ["Zircon Secret Industries"],
+            {"context": dict(show_more["context"], customer_access_request_lookup=True)},
+        )
+        self.assertEqual(found, [[self.secret_customer.id, "Zircon Secret Industries"]])
         # Someone the request is not shown to gets nothing, not even the names.
         rows, error = self._execute(
             self.sales_secret,
