@@ -9,7 +9,7 @@ class IrActionsReport(models.Model):
     @api.model
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         self._check_customer_print_access(report_ref, res_ids)
-        # The HTML rendered for the PDF is the same print: checked and logged here, once.
+        # The HTML rendered for the PDF is the same print: logged here, once.
         with NO_ACCESS_LOG.on():
             result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         self._log_customer_print(report_ref, res_ids)
@@ -17,21 +17,19 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _render_qweb_html(self, report_ref, docids, data=None):
-        if NO_ACCESS_LOG:
-            return super()._render_qweb_html(report_ref, docids, data=data)
         self._check_customer_print_access(report_ref, docids)
         result = super()._render_qweb_html(report_ref, docids, data=data)
-        self._log_customer_print(report_ref, docids)
+        if not NO_ACCESS_LOG:
+            self._log_customer_print(report_ref, docids)
         return result
 
     @api.model
     def _render_qweb_text(self, report_ref, docids, data=None):
         # The report route's text converter renders any report: the same print as HTML.
-        if NO_ACCESS_LOG:
-            return super()._render_qweb_text(report_ref, docids, data=data)
         self._check_customer_print_access(report_ref, docids)
         result = super()._render_qweb_text(report_ref, docids, data=data)
-        self._log_customer_print(report_ref, docids)
+        if not NO_ACCESS_LOG:
+            self._log_customer_print(report_ref, docids)
         return result
 
     @api.model
