@@ -38,3 +38,4 @@ from . import res_company_access
 from . import res_config_settings_access
 from . import customer_handover
 from . import base_export
+from . import res_partner_display

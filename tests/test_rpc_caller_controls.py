@@ -142,6 +142,25 @@ class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
         self.assertIsNone(rows)
         self.assertIn("access", error.lower())
 
+    def test_many2one_name_in_sudo_shows_the_name_only(self):
+        """Odoo reads a many2one's name as superuser: the caller's display keys do not make it
+        show the address, email or VAT of a customer the caller may not read."""
+        show_more = {"show_address": True, "show_email": True, "show_vat": True}
+        rows = self._xmlrpc(
+            self.sales_internal,
+            "sale.order",
+            "read",
+            [self.own_order.ids, ["partner_id"]],
+            {"context": show_more},
+        )
+        self.assertEqual(rows[0]["partner_id"], [self.secret_customer.id, "Zircon Secret Industries"])
+        spec = {"partner_id": {"fields": {"display_name": {}}, "context": show_more}}
+        rows = self._xmlrpc(self.sales_internal, "sale.order", "web_read", [self.own_order.ids, spec])
+        self.assertEqual(rows[0]["partner_id"]["display_name"], "Zircon Secret Industries")
+        # Who reads the customer still gets what they ask for.
+        rows = self._xmlrpc(self.sales_owner, "sale.order", "web_read", [self.owner_order.ids, spec])
+        self.assertIn("1 Zircon Road", rows[0]["partner_id"]["display_name"])
+
     # ------------------------------------------------------------------ class 6: no context switch
 
     def test_rpc_context_does_not_skip_the_access_log(self):
