@@ -37,3 +37,5 @@ from . import customer_access_request
 from . import res_company_access
 from . import res_config_settings_access
 from . import customer_handover
+from . import base_export
+from . import res_partner_display

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
-from .credit_indicators import FIGURE_CODES, FIGURES
+from .credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE, figure_in_range
 
 
 class CreditEvaluationFigure(models.Model):
@@ -23,6 +24,33 @@ class CreditEvaluationFigure(models.Model):
             "Each statement figure is entered once per evaluation.",
         )
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_amount_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_amount_vals(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_amount_vals(self, vals):
+        # Before the ORM rounds the amount: rounding an infinite or huge float raises.
+        amount = vals.get("amount") or 0.0
+        try:
+            in_range = figure_in_range(float(amount))
+        except (TypeError, ValueError):
+            in_range = False
+        if not in_range:
+            raise ValidationError(
+                self.env._(
+                    "A statement figure must be a number between -%(max)s and %(max)s; %(amount)s is not.",
+                    max=f"{MAX_FIGURE:,.0f}",
+                    amount=amount,
+                )
+            )
 
     @api.depends("code")
     def _compute_sequence(self):

@@ -5,6 +5,12 @@ A figure absent from that dict is missing; an indicator needing it, or dividing 
 is ``None`` (unscored), never a silent zero.
 """
 
+import math
+
+# Largest statement figure, in absolute value: every ratio and growth of figures up to it (over
+# a denominator of at least one cent) stays a finite float, which a float beyond it need not.
+MAX_FIGURE = 1e15
+
 # (code, label): the order is the order of the evaluation form and of the XLSX template.
 FIGURES = [
     ("net_profit", "Net profit"),
@@ -57,6 +63,11 @@ INDICATORS = [
 ]
 INDICATOR_CODES = [code for code, _label, _unit in INDICATORS]
 INDICATOR_UNITS = {code: unit for code, _label, unit in INDICATORS}
+
+
+def figure_in_range(amount):
+    """A statement figure is a finite number of at most ``MAX_FIGURE`` in absolute value."""
+    return isinstance(amount, int | float) and math.isfinite(amount) and abs(amount) <= MAX_FIGURE
 
 
 def _ratio(numerator, denominator, factor=1.0):

@@ -10,8 +10,6 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 # Opening the same customer again within this many minutes makes no new entry.
 DEDUP_MINUTES = 5
 DEDUP_ACTIONS = ("open", "document")
-# Context key carrying (records, fields) of the export being logged.
-EXPORT_COUNTS = "customer_export_counts"
 # The grants that cover an export: copying and external provision, not consulting.
 EXPORT_GRANT_TYPES = ("copy", "external")
 
@@ -76,12 +74,6 @@ class CustomerAccessLog(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             raise AccessError(self.env._("Access log entries are written by the system only."))
-        counts = self.env.context.get(EXPORT_COUNTS)
-        if counts:
-            for vals in vals_list:
-                if vals.get("action") == "export":
-                    vals.setdefault("export_record_count", counts[0])
-                    vals.setdefault("export_field_count", counts[1])
         return super().create(vals_list)
 
     def write(self, vals):
@@ -102,12 +94,14 @@ class CustomerAccessLog(models.Model):
         return level.rank if level else 0
 
     @api.model
-    def _log_access(self, partners, action, grant=None, document=None):
+    def _log_access(self, partners, action, grant=None, document=None, export_counts=None):
         """Record that the current user accessed ``partners`` (any contacts: their companies count).
 
         Only customers at or above the logging level are recorded; opening the same customer or
         document again within a few minutes records nothing new. ``document`` is the record
-        opened, printed or exported, if it is not the customer itself. Returns the new entries.
+        opened, printed or exported, if it is not the customer itself. ``export_counts`` is
+        (records, fields) of an export: its grant must be a copy or external-provision one.
+        Returns the new entries.
         """
         user = self.env.user
         if user._is_superuser() or not partners:
@@ -138,7 +132,11 @@ class CustomerAccessLog(models.Model):
             # A read-only request (reports, read-only RPC) on a replica cannot write the entry:
             # Odoo retries such a request on a read/write cursor.
             raise psycopg2.errors.ReadOnlySqlTransaction("The customer access log needs a read/write cursor.")
-        grants = self._grants_used(partners) if grant is None else {p.id: grant for p in partners}
+        if grant is None:
+            grants = self._grants_used(partners, export=export_counts is not None)
+        else:
+            grants = {p.id: grant for p in partners}
+        records, field_count = export_counts or (0, 0)
         return Log.create(
             [
                 {
@@ -151,13 +149,15 @@ class CustomerAccessLog(models.Model):
                     "document": document.display_name if document else False,
                     "grant_id": grants.get(partner.id, self.env["customer.access.grant"]).id,
                     "company_id": self.env.company.id,
+                    "export_record_count": records,
+                    "export_field_count": field_count,
                 }
                 for partner in partners
             ]
         )
 
     @api.model
-    def _grants_used(self, partners):
+    def _grants_used(self, partners, export=False):
         """{partner id: grant} for the partners the user reads only thanks to a valid grant."""
         user = self.env.user
         if user.has_group("customer_credit_management.group_customer_data_custodian"):
@@ -174,7 +174,7 @@ class CustomerAccessLog(models.Model):
             ("date_end", ">", now),
             ("partner_ids", "in", needing.ids),
         ]
-        if self.env.context.get(EXPORT_COUNTS):
+        if export:
             domain.append(("grant_type", "in", EXPORT_GRANT_TYPES))
         grants = self.env["customer.access.grant"].sudo().search(domain)
         return {partner.id: grant for grant in grants for partner in grant.partner_ids & needing}

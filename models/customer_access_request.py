@@ -4,6 +4,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 DIRECTOR_GROUP = "customer_credit_management.group_marketing_director"
 HEAD_GROUP = "customer_credit_management.group_department_head"
@@ -103,9 +104,41 @@ class CustomerAccessRequest(models.Model):
 
     def web_read(self, specification):
         # The requester and the approvers see the names of the customers asked for, whatever
-        # their clearance: the request is readable (checked), the customers' data is not read.
+        # their clearance, and nothing else of them: the customers are given by name only, and the
+        # rest of the caller's specification is read as the caller.
         self.check_access("read")
-        return super(CustomerAccessRequest, self.sudo()).web_read(specification)
+        specification = dict(specification)
+        partners_spec = specification.pop("partner_ids", None)
+        result = super().web_read(specification)
+        if partners_spec is None:
+            return result
+        with_name = "display_name" in (partners_spec.get("fields") or {})
+        # From the relation itself: the cache of partner_ids holds what the caller may read.
+        self.flush_recordset(["partner_ids"])
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT request_id, partner_id FROM customer_access_request_partner_rel"
+                " WHERE request_id IN %s",
+                tuple(self.ids) or (0,),
+            )
+        )
+        # Names only: none of the caller's display keys (show_address, show_email...) in sudo.
+        Partner = self.env["res.partner"].with_context({"lang": self.env.lang}).sudo()
+        by_request = {}
+        for request_id, partner_id in rows:
+            by_request[request_id] = by_request.get(request_id, Partner) | Partner.browse(partner_id)
+        for values in result:
+            partners = by_request.get(values["id"], Partner).sorted("display_name")
+            if "fields" not in partners_spec:
+                values["partner_ids"] = partners.ids
+            else:
+                values["partner_ids"] = [
+                    {"id": partner.id, "display_name": partner.display_name}
+                    if with_name
+                    else {"id": partner.id}
+                    for partner in partners
+                ]
+        return result
 
     @api.model_create_multi
     def create(self, vals_list):

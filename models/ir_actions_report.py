@@ -1,6 +1,6 @@
 from odoo import api, models
 
-NO_LOG = "customer_access_no_log"
+from .internal_flags import NO_ACCESS_LOG
 
 
 class IrActionsReport(models.Model):
@@ -9,18 +9,26 @@ class IrActionsReport(models.Model):
     @api.model
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         self._check_customer_print_access(report_ref, res_ids)
-        result = super(IrActionsReport, self.with_context(**{NO_LOG: True}))._render_qweb_pdf(
-            report_ref, res_ids=res_ids, data=data
-        )
+        # The HTML rendered for the PDF is the same print: logged here, once.
+        with NO_ACCESS_LOG.on():
+            result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         self._log_customer_print(report_ref, res_ids)
         return result
 
     @api.model
     def _render_qweb_html(self, report_ref, docids, data=None):
-        if not self.env.context.get(NO_LOG):
-            self._check_customer_print_access(report_ref, docids)
+        self._check_customer_print_access(report_ref, docids)
         result = super()._render_qweb_html(report_ref, docids, data=data)
-        if not self.env.context.get(NO_LOG):
+        if not NO_ACCESS_LOG:
+            self._log_customer_print(report_ref, docids)
+        return result
+
+    @api.model
+    def _render_qweb_text(self, report_ref, docids, data=None):
+        # The report route's text converter renders any report: the same print as HTML.
+        self._check_customer_print_access(report_ref, docids)
+        result = super()._render_qweb_text(report_ref, docids, data=data)
+        if not NO_ACCESS_LOG:
             self._log_customer_print(report_ref, docids)
         return result
 

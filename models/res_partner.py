@@ -9,16 +9,15 @@ from odoo.modules import module as odoo_module
 from odoo.sql_db import TestCursor
 from odoo.tools import SQL, escape_psql, is_html_empty
 
-from .customer_access_log import EXPORT_COUNTS, EXPORT_GRANT_TYPES
+from .customer_access_log import EXPORT_GRANT_TYPES
 from .customer_category_rule import CATEGORY_SELECTION
+from .internal_flags import NO_APPROVAL_TODO
 
 _logger = logging.getLogger(__name__)
 
 CUSTODIAN_GROUP = "customer_credit_management.group_customer_data_custodian"
 DIRECTOR_GROUP = "customer_credit_management.group_marketing_director"
 LEVEL_FIELDS = {"confidentiality_level_id", "confidentiality_level_proposed_id"}
-# Proposals made by the classification in bulk: the directors find them under "Level to Approve".
-NO_TODO = "confidentiality_no_approval_todo"
 # Context of the access request's customer field: find a customer one may not read yet.
 ACCESS_REQUEST_LOOKUP = "customer_access_request_lookup"
 
@@ -241,7 +240,7 @@ class ResPartner(models.Model):
 
     def _search_credit_exceeded(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(self.env._("Unsupported search on Over Credit Line."))
+            raise UserError(self.env._("Unsupported search on Over Credit Line."))
         exposure = self.env["credit.exposure"]._exposure_by_partner(None, self.env.company)
         # Only ids leave this method, and the search they end in applies the user's rules: the
         # lines are computed in sudo so that a customer the user may not read does not stop it.
@@ -403,7 +402,7 @@ class ResPartner(models.Model):
 
     def _search_credit_reevaluation_due(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise NotImplementedError(self.env._("Unsupported search on Re-evaluation Due."))
+            raise UserError(self.env._("Unsupported search on Re-evaluation Due."))
         # On ids in SQL: the path would search the commercial entities under the user's rules.
         self.flush_model(["credit_score_date"])
         domain = [
@@ -498,7 +497,7 @@ class ResPartner(models.Model):
             result = super(ResPartner, self.sudo()).write(vals)
         else:
             result = super().write(vals)
-        if vals.get("confidentiality_level_proposed_id") and not self.env.context.get(NO_TODO):
+        if vals.get("confidentiality_level_proposed_id") and not NO_APPROVAL_TODO:
             self._schedule_confidentiality_approval()
         if vals.get("customer_category_override") == "key":
             self.commercial_partner_id._confidentiality_default_for_key()
@@ -1160,9 +1159,8 @@ class ResPartner(models.Model):
             lambda p: not p.confidentiality_level_proposed_id and p.confidentiality_rank < level.rank
         )
         if below:
-            below.sudo().with_context(**{NO_TODO: True}).write(
-                {"confidentiality_level_proposed_id": level.id}
-            )
+            with NO_APPROVAL_TODO.on():
+                below.sudo().write({"confidentiality_level_proposed_id": level.id})
         return True
 
     def _schedule_confidentiality_approval(self):
@@ -1229,24 +1227,20 @@ class ResPartner(models.Model):
             raise AccessError(self.env._("Only the Marketing Director approves confidentiality levels."))
 
     # ------------------------------------------------------------- export control (SPEC B4)
-    def export_data(self, fields_to_export):
-        # The list export, "export all" (/web/export/csv|xlsx) and RPC all come through here.
-        self._check_customer_export(self, len(fields_to_export))
-        counted = self.with_context(**{EXPORT_COUNTS: (len(self), len(fields_to_export))})
-        return super(ResPartner, counted).export_data(fields_to_export)
+    # ``export_data`` of every model checks the partners it exports or reads (models/base_export.py).
 
     @api.model
-    def _check_customer_export(self, partners, field_count):
+    def _check_customer_export(self, partners, field_count, record_count=None):
         """Refuse exporting customers above the user's clearance that no valid copy/export or
         external-provision grant covers; the refusal is logged. Custodians export freely.
 
-        Allowed exports are logged by the caller (``customer.access.log._log_access`` with the
-        ``customer_export_counts`` context).
+        Allowed exports are logged by the caller (``customer.access.log._log_access`` with
+        ``export_counts``). ``record_count``: the records exported, if not the partners.
         """
         refused = self._customer_export_refused(partners)
         if not refused:
             return True
-        self._log_refused_export(refused, len(partners), field_count)
+        self._log_refused_export(refused, record_count or len(partners), field_count)
         raise AccessError(
             self.env._(
                 "You may not export %(count)s of these customers: their confidentiality level is above "
@@ -1313,11 +1307,13 @@ class ResPartner(models.Model):
         if self.env.context.get(ACCESS_REQUEST_LOOKUP) and not self.env.su:
             # Asking for access needs finding the customer, but a context key is in every caller's
             # hands: it finds a company only by its exact name (no browsing through customers one
-            # may not read), and ignores the caller's domain, which could probe their fields.
+            # may not read), and ignores the caller's domain, which could probe their fields, and
+            # the caller's context, whose display keys (show_address, show_email...) would show more.
             name = (name or "").strip()
             if not name:
                 return []
-            return super(ResPartner, self.sudo()).name_search(
+            plain = self.with_context({"lang": self.env.lang}).sudo()
+            return super(ResPartner, plain).name_search(
                 escape_psql(name), [("is_company", "=", True)], operator="=ilike", limit=limit
             )
         return super().name_search(name, args=args, operator=operator, limit=limit)

@@ -18,3 +18,5 @@ from . import test_customer_export_aging
 from . import test_xlsx_row_stream
 from . import test_confidentiality_scope
 from . import test_confidentiality_accounting
+from . import test_rpc_caller_controls
+from . import test_bad_input

@@ -53,6 +53,17 @@ class TestConfidentialityDocuments(AccountTestInvoicingCommon):
             self.env["account.move"].with_user(self.billing).search([("id", "=", entry.id)]), entry
         )
 
+    def test_invoice_export_follows_customer_export(self):
+        """Reading the customer (as its salesperson) is no right to export it through invoices."""
+        self.customer.user_id = self.billing_owner
+        self.billing_owner.groups_id += self.env.ref("base.group_allow_export")
+        invoice = self.invoice.with_user(self.billing_owner)
+        for path in ("partner_id/credit_line", "partner_id/customer_legal_representative"):
+            with self.assertRaisesRegex(AccessError, "above your clearance"):
+                invoice.export_data(["name", path])
+        result = invoice.export_data(["name", "partner_id", "partner_id/id"])
+        self.assertEqual(result["datas"][0][0], self.invoice.name)
+
     def test_credit_evaluation_follows_customer(self):
         Evaluation = self.env["credit.evaluation"].with_user(self.billing)
         self.assertFalse(Evaluation.search([("id", "=", self.evaluation.id)]))

@@ -8,7 +8,6 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 
-from ..models.customer_access_log import EXPORT_COUNTS
 from .credit_aging_line import BUCKET_FIELDS
 from .xlsx_row_stream import RowStreamWorksheet
 
@@ -316,9 +315,9 @@ class CreditAgingWizard(models.TransientModel):
             self._xlsx_write(workbook, data)
         finally:
             workbook.close()
-        self.env["customer.access.log"].with_context(
-            **{EXPORT_COUNTS: (len(partners), field_count)}
-        )._log_access(partners, "export")
+        self.env["customer.access.log"]._log_access(
+            partners, "export", export_counts=(len(partners), field_count)
+        )
         return output.getvalue()
 
     def _xlsx_write(self, workbook, data):

@@ -8,7 +8,7 @@ import xlsxwriter
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from ..models.credit_indicators import FIGURE_CODES, FIGURES
+from ..models.credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE, figure_in_range
 
 
 class CreditEvaluationImport(models.TransientModel):
@@ -125,15 +125,29 @@ class CreditEvaluationImport(models.TransientModel):
         if isinstance(amount, bool):
             amount = str(amount)
         if isinstance(amount, int | float):
-            return float(amount)
-        try:
-            return float(str(amount).replace(",", "").strip())
-        except ValueError:
+            value = float(amount)
+        else:
+            try:
+                value = float(str(amount).replace(",", "").strip())
+            except ValueError:
+                raise UserError(
+                    self.env._(
+                        "Row %(row)s: the amount %(amount)s of %(code)s is not a number.",
+                        row=row_number,
+                        amount=amount,
+                        code=code,
+                    )
+                ) from None
+        if not figure_in_range(value):
+            # float() reads "nan", "inf" and "1e999" too.
             raise UserError(
                 self.env._(
-                    "Row %(row)s: the amount %(amount)s of %(code)s is not a number.",
+                    "Row %(row)s: the amount %(amount)s of %(code)s is not a number between "
+                    "-%(max)s and %(max)s.",
                     row=row_number,
                     amount=amount,
                     code=code,
+                    max=f"{MAX_FIGURE:,.0f}",
                 )
-            ) from None
+            )
+        return value

@@ -7,8 +7,6 @@ import xlsxwriter
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 
-from ..models.customer_access_log import EXPORT_COUNTS
-
 _logger = logging.getLogger(__name__)
 
 # Columns of the "Customers" sheet, counted in the access log of an export.
@@ -60,9 +58,9 @@ class CustomerAnalysisWizard(models.TransientModel):
         customers = self._customers()
         self.env["res.partner"]._check_customer_export(customers, ANALYSIS_CUSTOMER_COLUMNS)
         content = self._xlsx_content()
-        self.env["customer.access.log"].with_context(
-            **{EXPORT_COUNTS: (len(customers), ANALYSIS_CUSTOMER_COLUMNS)}
-        )._log_access(customers, "export")
+        self.env["customer.access.log"]._log_access(
+            customers, "export", export_counts=(len(customers), ANALYSIS_CUSTOMER_COLUMNS)
+        )
         self.write(
             {
                 "xlsx_file": base64.b64encode(content),

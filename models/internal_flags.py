@@ -1,0 +1,31 @@
+"""Switches that only the module's own code sets, around the call it makes.
+
+A context key is in every caller's hands (RPC ``context``, the report routes' ``context``
+parameter): a key that skips a check, a log entry or a to-do would let any client skip it. These
+flags live in a context variable of the running request instead, set by ``with FLAG.on():``.
+"""
+
+import contextvars
+from contextlib import contextmanager
+
+
+class InternalFlag:
+    def __init__(self, name):
+        self._var = contextvars.ContextVar(name, default=False)
+
+    def __bool__(self):
+        return self._var.get()
+
+    @contextmanager
+    def on(self):
+        token = self._var.set(True)
+        try:
+            yield
+        finally:
+            self._var.reset(token)
+
+
+# Records read inside an opening, a list or a print are not opened by the user themselves.
+NO_ACCESS_LOG = InternalFlag("customer_access_no_log")
+# Proposals made by the classification in bulk: the directors find them under "Level to Approve".
+NO_APPROVAL_TODO = InternalFlag("confidentiality_no_approval_todo")
