@@ -19,6 +19,7 @@ from .credit_control_common import CreditControlCommon
 _logger = logging.getLogger(__name__)
 
 DUE = date(2024, 3, 1)
+PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 @tagged("post_install", "-at_install")
@@ -358,7 +359,14 @@ class TestCreditReminder(CreditControlCommon):
         self.assertGreaterEqual(len(PdfFileReader(io.BytesIO(pdf)).pages), 2)
 
     def test_letterhead_salutation_and_closing_in_the_body(self):
-        self.company.write({"street": "88 Century Avenue", "city": "Shanghai", "phone": "+86 21 5555 0100"})
+        self.company.write(
+            {
+                "street": "88 Century Avenue",
+                "city": "Shanghai",
+                "phone": "+86 21 5555 0100",
+                "logo": PIXEL_PNG,
+            }
+        )
         title = self.env["res.partner.title"].create({"name": "Mister", "shortcut": "Mr."})
         self.invoice_contact.write({"name": "Li Wei", "title": title.id})
         self._invoice(500)
@@ -369,6 +377,9 @@ class TestCreditReminder(CreditControlCommon):
         self.assertIn(self.company.name, letterhead)
         self.assertIn("88 Century Avenue", letterhead)
         self.assertIn("+86 21 5555 0100", letterhead)
+        self.assertTrue(
+            page.xpath(".//*[hasclass('o_credit_letterhead')]//img[starts-with(@src, 'data:image/png')]")
+        )
         text = " ".join(page.text_content().split())
         self.assertIn("Dear Mr. Li Wei,", text)
         self.assertNotIn("Dear Sir or Madam", text)

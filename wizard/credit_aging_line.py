@@ -54,7 +54,9 @@ class CreditAgingLine(models.TransientModel):
         """The names of the buckets of the set whose list view is ``view_id``, else of the
         default set."""
         BucketSet = self.env["credit.aging.bucket.set"].sudo()
-        bucket_set = view_id and BucketSet.search([("list_view_id", "=", view_id)], limit=1)
+        bucket_set = view_id and BucketSet.with_context(active_test=False).search(
+            [("list_view_id", "=", view_id)], limit=1
+        )
         bucket_set = bucket_set or BucketSet.search([], limit=1)
         return tuple(bucket_set._ordered_buckets().mapped("name")) if bucket_set else ()
 
