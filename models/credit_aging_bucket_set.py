@@ -16,6 +16,14 @@ class CreditAgingBucketSet(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     bucket_ids = fields.One2many("credit.aging.bucket", "bucket_set_id", string="Buckets", copy=True)
+    list_view_id = fields.Many2one(
+        "ir.ui.view",
+        string="Aging Screen View",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The aging screen's list with this set's buckets as its columns.",
+    )
 
     @api.constrains("bucket_ids")
     def _check_buckets(self):
@@ -62,6 +70,36 @@ class CreditAgingBucketSet(models.Model):
                         name=bucket_set.name,
                     )
                 )
+
+    def unlink(self):
+        views = self.sudo().list_view_id
+        result = super().unlink()
+        views.unlink()
+        return result
+
+    def _aging_list_view(self):
+        """The aging screen's list view of this set: a view of its own, so that the web client,
+        which asks for views by id (it sends no other context than the language), gets this
+        set's bucket names as column headers (see ``credit.aging.line._get_view``)."""
+        self.ensure_one()
+        if not self.sudo().list_view_id:
+            base = self.env.ref("customer_credit_management.credit_aging_line_view_list")
+            # Sudo: whoever runs the aging may not write views.
+            self.sudo().list_view_id = (
+                self.env["ir.ui.view"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"credit.aging.line.list.bucket.set.{self.id}",
+                        "model": "credit.aging.line",
+                        "inherit_id": base.id,
+                        "mode": "primary",
+                        "arch": '<xpath expr="/list" position="attributes">'
+                        '<attribute name="class">o_credit_aging_list</attribute></xpath>',
+                    }
+                )
+            )
+        return self.sudo().list_view_id
 
     def _ordered_buckets(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import format_amount, formatLang
 
 from .credit_indicators import INDICATOR_UNITS, INDICATORS, compute_indicators, score_indicator
 
@@ -27,6 +28,27 @@ class CreditEvaluationLine(models.Model):
         "spread over the scored indicators.",
     )
     score = fields.Float(compute="_compute_value", store=True, digits=(6, 2))
+    value_display = fields.Char(string="Value", compute="_compute_display_values")
+    low_display = fields.Char(string="Low Standard", compute="_compute_display_values")
+    high_display = fields.Char(string="High Standard", compute="_compute_display_values")
+
+    @api.depends("indicator", "value", "low", "high", "is_scored", "evaluation_id.currency_id")
+    @api.depends_context("lang")
+    def _compute_display_values(self):
+        """Indicators as people read them: percentages and ratios with two decimals, amounts in
+        the evaluation's currency; an indicator that could not be computed shows no value."""
+        for line in self:
+            currency = line.evaluation_id.currency_id or self.env.company.currency_id
+
+            def display(number, line=line, currency=currency):
+                if line.unit == "amount":
+                    return format_amount(self.env, number, currency)
+                text = formatLang(self.env, number, digits=2)
+                return f"{text} %" if line.unit == "percent" else text
+
+            line.value_display = display(line.value) if line.is_scored else ""
+            line.low_display = display(line.low)
+            line.high_display = display(line.high)
 
     @api.depends("indicator")
     def _compute_unit(self):

@@ -2,6 +2,17 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+# The customer's credit as the requester saw it, kept on the request for the credit manager.
+SNAPSHOT_FIELDS = (
+    "customer_grade_id",
+    "customer_credit_line",
+    "customer_exposure",
+    "customer_overdue",
+    "customer_credit_hold",
+    "customer_hold_reason",
+)
 
 
 class CreditReleaseRequest(models.Model):
@@ -27,6 +38,7 @@ class CreditReleaseRequest(models.Model):
             "excess_amount",
             "order_id",
             "user_id",
+            *SNAPSHOT_FIELDS,
         }
     )
 
@@ -59,6 +71,22 @@ class CreditReleaseRequest(models.Model):
         copy=False,
         tracking=True,
     )
+    customer_grade_id = fields.Many2one(
+        "credit.grade", string="Credit Grade", readonly=True, help="The customer's grade when requested."
+    )
+    customer_credit_line = fields.Monetary(
+        string="Credit Line", readonly=True, help="The customer's credit line when requested."
+    )
+    customer_exposure = fields.Monetary(
+        string="Exposure", readonly=True, help="The customer's exposure when requested, this order excluded."
+    )
+    customer_overdue = fields.Monetary(
+        string="Overdue Receivables",
+        readonly=True,
+        help="The customer's receivables past due when requested.",
+    )
+    customer_credit_hold = fields.Boolean(string="On Credit Hold", readonly=True)
+    customer_hold_reason = fields.Char(string="Hold Reason", readonly=True)
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     expiry_date = fields.Date(readonly=True, copy=False, help="The release cannot be used after this day.")
 
@@ -70,7 +98,10 @@ class CreditReleaseRequest(models.Model):
             # The figures are taken from the order, never from the caller.
             vals.pop("order_amount", None)
             vals.pop("excess_amount", None)
+            for fname in SNAPSHOT_FIELDS:
+                vals.pop(fname, None)
             vals["user_id"] = self.env.uid
+        self._check_no_waiting_request([vals.get("order_id") for vals in vals_list])
         requests = super().create(vals_list)
         for request in requests:
             order = request.order_id
@@ -81,6 +112,7 @@ class CreditReleaseRequest(models.Model):
                     "name": self.env["ir.sequence"].next_by_code("credit.release.request") or "/",
                     "order_amount": order._credit_amount(),
                     "excess_amount": max(-order.credit_available_after, 0.0),
+                    **request._customer_snapshot(),
                 }
             )
             order.message_post(
@@ -94,6 +126,47 @@ class CreditReleaseRequest(models.Model):
             if manager:
                 request.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id)
         return requests
+
+    @api.model
+    def _check_no_waiting_request(self, order_ids):
+        """One waiting request per order. The orders' rows are locked first (a no-op UPDATE, as in
+        the credit check) so that of two concurrent requests the second fails and is retried."""
+        order_ids = [order_id for order_id in order_ids if order_id]
+        if not order_ids:
+            return
+        self.env.execute_query(SQL("UPDATE sale_order SET id = id WHERE id IN %s", tuple(order_ids)))
+        waiting = self.sudo().search([("order_id", "in", order_ids), ("state", "=", "to_approve")], limit=1)
+        if waiting or len(order_ids) != len(set(order_ids)):
+            order = waiting.order_id or self.env["sale.order"].sudo().browse(order_ids[0])
+            raise UserError(
+                self.env._(
+                    "A release of %(order)s is already waiting for a credit manager: it cannot be "
+                    "requested twice.",
+                    order=order.name,
+                )
+            )
+
+    def _customer_snapshot(self):
+        """The customer's credit as it stands, as superuser: the requester may sell to a
+        customer above their clearance."""
+        self.ensure_one()
+        order = self.sudo().order_id
+        company = order.company_id
+        partner = order.partner_id.commercial_partner_id.with_company(company)
+        aging = (
+            self.env["credit.receivable"]
+            .sudo()
+            .get_aging_by_partner(fields.Date.context_today(self), company, partner_ids=partner.ids)
+        )
+        hold_reasons = dict(partner._fields["credit_hold_reason"]._description_selection(self.env))
+        return {
+            "customer_grade_id": partner.credit_grade_id.id,
+            "customer_credit_line": partner.credit_line,
+            "customer_exposure": order.credit_exposure,
+            "customer_overdue": sum(row["overdue"] for row in aging),
+            "customer_credit_hold": partner.credit_hold,
+            "customer_hold_reason": partner.credit_hold and hold_reasons.get(partner.credit_hold_reason),
+        }
 
     def _check_credit_step(self, new_state, needs_manager):
         if needs_manager and not self.env.su and self.user_id == self.env.user:

@@ -17,9 +17,27 @@ CN_UNITS = ["", "拾", "佰", "仟"]
 CN_SECTIONS = ["", "万", "亿", "万亿"]
 
 
-def amount_in_chinese(amount):
+# The unit of the amount in words of a currency in Chinese letters (人民币 amounts in 元).
+CN_CURRENCY_UNITS = {
+    "CNY": "元",
+    "USD": "美元",
+    "EUR": "欧元",
+    "HKD": "港元",
+    "MOP": "澳门元",
+    "TWD": "新台币元",
+    "JPY": "日元",
+    "GBP": "英镑",
+    "AUD": "澳元",
+    "CAD": "加元",
+    "SGD": "新加坡元",
+    "KRW": "韩元",
+    "CHF": "瑞士法郎",
+}
+
+
+def amount_in_chinese(amount, unit="元"):
     """Amount in the capital numerals of Chinese financial documents (大写), e.g.
-    1234.5 -> 壹仟贰佰叁拾肆元伍角整."""
+    1234.5 -> 壹仟贰佰叁拾肆元伍角整; ``unit`` names the currency (美元 for dollars)."""
     integer, cents = divmod(round(abs(amount) * 100), 100)
     digits = str(integer)
     words, zero = "", False
@@ -33,7 +51,7 @@ def amount_in_chinese(amount):
         # A section (万, 亿) is named when one of its four digits is not zero.
         if position % 4 == 0 and position and int(digits[max(0, index - 3) : index + 1]):
             words += CN_SECTIONS[position // 4]
-    words = (words or "零") + "元"
+    words = (words or "零") + unit
     jiao, fen = divmod(cents, 10)
     if jiao:
         words += CN_DIGITS[jiao] + "角"
@@ -151,6 +169,7 @@ class CreditReminder(models.Model):
 
     # ------------------------------------------------------------------ actions
     def action_print(self):
+        self._check_ready_to_send()
         return self.env.ref("customer_credit_management.credit_reminder_report_action").report_action(self)
 
     def action_mark_sent(self):
@@ -201,7 +220,8 @@ class CreditReminder(models.Model):
         if incomplete:
             raise UserError(
                 self.env._(
-                    "Enter the law firm and the planned filing date of the letters %s before sending them.",
+                    "Enter the law firm and the planned filing date of the letters %s before printing or "
+                    "sending them.",
                     ", ".join(incomplete.mapped("name")),
                 )
             )
@@ -371,11 +391,32 @@ class CreditReminder(models.Model):
     def _amount_in_words(self):
         self.ensure_one()
         if (self.env.lang or "").startswith("zh"):
-            # Chinese letters write amounts in capital numerals (num2words has no Chinese); other
-            # currencies than the yuan are named by their code.
-            words = amount_in_chinese(self.amount_overdue)
-            return words if self.currency_id.name == "CNY" else f"{self.currency_id.name} {words}"
+            # Chinese letters write amounts in capital numerals (num2words has no Chinese), with
+            # the currency's own unit (美元 for dollars); a currency without one is named by its code.
+            code = self.currency_id.name
+            unit = CN_CURRENCY_UNITS.get(code)
+            if unit:
+                return amount_in_chinese(self.amount_overdue, unit)
+            return f"{code} {amount_in_chinese(self.amount_overdue)}"
         return self.currency_id.amount_to_text(self.amount_overdue)
+
+    def _salutation(self):
+        """The policy's 尊敬的 ___ 先生/女士: the addressee (the invoice contact) by name, with
+        their title when known; a company or no contact at all gets Sir or Madam."""
+        self.ensure_one()
+        contact = self.contact_id
+        if not contact or contact.is_company or contact == self.partner_id:
+            return self.env._("Dear Sir or Madam,")
+        title = contact.title.with_context(lang=self.env.lang)
+        if title:
+            return self.env._(
+                "Dear %(title)s %(name)s,", title=title.shortcut or title.name, name=contact.name
+            )
+        return self.env._("Dear %(name)s,", name=contact.name)
+
+    def _closing(self):
+        """After the itemised documents, before the signature."""
+        return self.env._("Yours faithfully,")
 
     def _letter_values(self):
         """The values a letter body may quote, formatted in the language of the environment."""
@@ -408,3 +449,16 @@ class CreditReminder(models.Model):
         values = {name: escape(value) for name, value in self._letter_values().items()}
         body = self.level_id.with_context(lang=self.env.lang).body or ""
         return Markup(PLACEHOLDER_RE.sub(lambda match: values.get(match.group(1), match.group(0)), str(body)))
+
+
+class CreditReminderReport(models.AbstractModel):
+    _name = "report.customer_credit_management.credit_reminder_report"
+    _description = "Collection Letter Report"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        # Whatever the path (print menu, run, e-mail): a final demand never leaves without its
+        # law firm and filing date.
+        letters = self.env["credit.reminder"].browse(docids)
+        letters._check_ready_to_send()
+        return {"doc_ids": docids, "doc_model": "credit.reminder", "docs": letters}

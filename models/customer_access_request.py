@@ -161,6 +161,18 @@ class CustomerAccessRequest(models.Model):
 
     # ------------------------------------------------------------------ workflow
 
+    @api.model
+    def action_open_requests(self):
+        """The Access Requests menu: approvers start on what waits for them, others on their own."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_credit_management.customer_access_request_action"
+        )
+        user = self.env.user
+        approver = user.has_group(DIRECTOR_GROUP) or user.has_group(HEAD_GROUP)
+        default_filter = "filter_to_approve" if approver else "filter_mine"
+        action["context"] = {f"search_default_{default_filter}": 1}
+        return action
+
     def action_submit(self):
         for request in self:
             if request.state != "draft":

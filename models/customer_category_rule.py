@@ -18,7 +18,7 @@ class CustomerCategoryRule(models.Model):
         required=True,
         default=lambda self: fields.Date.context_today(self).year,
         help="Calendar year whose confirmed orders these thresholds judge. A year without its own rule "
-        "uses the rule of the closest earlier year.",
+        "uses the rule of the closest earlier year, else the earliest rule.",
     )
     category = fields.Selection(
         [("key", "Key (重要)"), ("stable", "Stable (稳定)")],
@@ -93,5 +93,8 @@ class CustomerCategoryRule(models.Model):
 
     @api.model
     def _rule_for(self, rules, category, year):
-        """The rule of ``category`` for ``year``: its own, else the closest earlier year's."""
-        return next((r for r in rules if r.category == category and r.year <= year), self.browse())
+        """The rule of ``category`` for ``year``: its own, else the closest earlier year's, else the
+        earliest one (``rules`` newest first), so that the years before the first rule are judged
+        too, e.g. right after installation."""
+        candidates = rules.filtered(lambda r: r.category == category)
+        return next((r for r in candidates if r.year <= year), candidates[-1:])

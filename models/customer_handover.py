@@ -107,7 +107,7 @@ class CustomerHandover(models.Model):
         return {
             "partners": env["res.partner"]
             .with_context(active_test=False)
-            .search([("user_id", "=", employee.id)]),
+            .search([("user_id", "=", employee.id), ("is_external_customer", "=", True)]),
             "orders": env["sale.order"].search([("user_id", "=", employee.id), *OPEN_ORDER_DOMAIN]),
             "activities": env["mail.activity"].search([("user_id", "=", employee.id)]),
             "followers": env["mail.followers"].search([("partner_id", "=", employee.partner_id.id)]),

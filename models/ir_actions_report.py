@@ -1,6 +1,32 @@
+import functools
+import logging
+import subprocess
+
 from odoo import api, models
+from odoo.tools.pdf import merge_pdf
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+_logger = logging.getLogger(__name__)
 
 from .internal_flags import NO_ACCESS_LOG
+
+
+@functools.cache
+def wkhtmltopdf_prints_one_document():
+    """Whether wkhtmltopdf is built on an unpatched Qt (Debian's package): it then prints a
+    single HTML document per run (given two or more it exits with code 1 and writes no file)
+    and ignores headers and footers."""
+    try:
+        version = subprocess.run(
+            [_get_wkhtmltopdf_bin(), "--version"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout
+    except (OSError, TypeError, subprocess.SubprocessError):  # TypeError: not installed
+        return False
+    unpatched = "patched qt" not in version.lower()
+    if unpatched:
+        _logger.info("wkhtmltopdf is built on an unpatched Qt: reports are printed one record at a time.")
+    return unpatched
 
 
 class IrActionsReport(models.Model):
@@ -14,6 +40,15 @@ class IrActionsReport(models.Model):
             result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
         self._log_customer_print(report_ref, res_ids)
         return result
+
+    @api.model
+    def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
+        # Printing several records at once (Print All of a collection run) gives wkhtmltopdf one
+        # HTML file per record: without a patched Qt, each is printed on its own and merged.
+        if len(bodies) > 1 and wkhtmltopdf_prints_one_document():
+            run = super()._run_wkhtmltopdf
+            return merge_pdf([run([body], *args, **kwargs) for body in bodies])
+        return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
 
     @api.model
     def _render_qweb_html(self, report_ref, docids, data=None):

@@ -577,6 +577,13 @@ class ResPartner(models.Model):
     # ---------------------------------------------------------------------------------------------
     # Customer classification (客户分类) and customer file (客户资料档案卡)
     # ---------------------------------------------------------------------------------------------
+    is_external_customer = fields.Boolean(
+        string="Is a Customer",
+        compute="_compute_is_external_customer",
+        search="_search_is_external_customer",
+        help="Neither the contact of an employee (internal user) nor an address of one of the "
+        "companies: the partners customer lists, analyses and handovers count.",
+    )
     customer_category = fields.Selection(
         CATEGORY_SELECTION,
         compute="_compute_customer_category",
@@ -792,9 +799,32 @@ class ResPartner(models.Model):
         )
         return set(self.env["res.partner"].browse([p.id for [p] in groups]).commercial_partner_id.ids)
 
+    @api.model
+    def _not_customer_partner_ids(self):
+        """The companies' own partners and the contacts of internal users (archived too)."""
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search([])
+        users = self.env["res.users"].sudo().with_context(active_test=False)
+        employees = users.search([("share", "=", False)])
+        return companies.partner_id.ids, employees.partner_id.ids
+
+    def _compute_is_external_customer(self):
+        companies, employees = self._not_customer_partner_ids()
+        for partner in self:
+            partner.is_external_customer = (
+                partner.commercial_partner_id.id not in companies and partner.id not in employees
+            )
+
+    def _search_is_external_customer(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Is a Customer."))
+        companies, employees = self._not_customer_partner_ids()
+        if (operator == "=") == value:
+            return [("commercial_partner_id", "not in", companies), ("id", "not in", employees)]
+        return ["|", ("commercial_partner_id", "in", companies), ("id", "in", employees)]
+
     def _customer_category_classify(self, year):
         """{commercial partner: category} for the year, from the rules and the confirmed orders."""
-        rules = self.env["customer.category.rule"].search([("year", "<=", year)])
+        rules = self.env["customer.category.rule"].search([])
         Rule = self.env["customer.category.rule"]
         amounts, sold, quoted = self._customer_category_amounts()
         quoted |= self._customer_category_opportunities()

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_amount
+from odoo.tools import SQL, format_amount, format_date
 
 
 class SaleOrder(models.Model):
@@ -34,6 +34,11 @@ class SaleOrder(models.Model):
     )
     credit_release_ids = fields.One2many("credit.release.request", "order_id", string="Release Requests")
     credit_release_count = fields.Integer(compute="_compute_credit_release_count")
+    credit_release_state = fields.Selection(
+        [("waiting", "Release Requested"), ("released", "Released")],
+        compute="_compute_credit_release_state",
+    )
+    credit_release_status = fields.Char(compute="_compute_credit_release_state")
 
     @api.depends("partner_id", "company_id", "amount_total", "currency_rate", "state")
     def _compute_credit_status(self):
@@ -64,6 +69,30 @@ class SaleOrder(models.Model):
         )
         for order in self:
             order.credit_release_count = counts.get(order, 0)
+
+    @api.depends("credit_release_ids.state", "credit_release_ids.expiry_date", "amount_total", "state")
+    def _compute_credit_release_state(self):
+        """What the quotation's banner says about its release: requested and waiting, or released."""
+        self.credit_release_state = self.credit_release_status = False
+        for order in self.filtered(lambda o: o.state in ("draft", "sent")):
+            releases = order.sudo().credit_release_ids
+            waiting = releases.filtered(lambda r: r.state == "to_approve")[:1]
+            valid = order._credit_valid_release() if releases else releases
+            if waiting:
+                order.credit_release_state = "waiting"
+                order.credit_release_status = self.env._(
+                    "Release requested on %(date)s by %(user)s, waiting for a credit manager.",
+                    date=format_date(self.env, waiting.create_date),
+                    user=waiting.user_id.name,
+                )
+            elif valid:
+                order.credit_release_state = "released"
+                order.credit_release_status = self.env._(
+                    "Released by %(manager)s until %(date)s, up to %(amount)s.",
+                    manager=valid.approved_by_id.name,
+                    date=format_date(self.env, valid.expiry_date),
+                    amount=format_amount(self.env, valid.order_amount, order.company_id.currency_id),
+                )
 
     def _credit_amount(self):
         """This order's amount in the company currency."""

@@ -20,3 +20,4 @@ from . import test_confidentiality_scope
 from . import test_confidentiality_accounting
 from . import test_rpc_caller_controls
 from . import test_bad_input
+from . import test_customer_lists

@@ -2,6 +2,7 @@ import base64
 import io
 from datetime import date, timedelta
 
+import lxml.html
 import openpyxl
 from freezegun import freeze_time
 from lxml import etree
@@ -13,6 +14,8 @@ from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from ..wizard.credit_aging_line import BUCKET_FIELDS
 
 TODAY = date(2024, 6, 30)
 
@@ -291,27 +294,59 @@ class TestCreditAging(AccountTestInvoicingCommon):
         line = self._aging(other)["Other Customer"]
         self.assertEqual((line.user_id, line.grade_id), (self.other_salesperson, grade_aa))
 
+    def _list_columns(self, action, user):
+        """The bucket headers and the hidden bucket columns of the action's list, asked for as
+        the web client does: by view id, with no context but the language."""
+        views = (
+            self.env["credit.aging.line"]
+            .with_user(user)
+            .with_context(lang="en_US")
+            .get_views(action["views"])["views"]["list"]["arch"]
+        )
+        columns = [
+            node for node in etree.fromstring(views).iter("field") if node.get("name") in BUCKET_FIELDS
+        ]
+        shown = [node.get("string") for node in columns if node.get("column_invisible") != "1"]
+        hidden = [node.get("name") for node in columns if node.get("column_invisible") == "1"]
+        return shown, hidden
+
     @freeze_time(TODAY)
     def test_screen_columns_and_drill_down(self):
         invoice = self._invoice(self.customer, 100, TODAY - timedelta(days=10))
         self._invoice(self.customer, 50, TODAY)
         self._pay(invoice, 100, TODAY)
         wizard = self._wizard(
-            partner_ids=[Command.set(self.customer.ids)], date_as_of=TODAY - timedelta(days=1)
+            user=self.accountant,
+            partner_ids=[Command.set(self.customer.ids)],
+            date_as_of=TODAY - timedelta(days=1),
         )
         action = wizard.action_view_aging()
-        labels = action["context"]["credit_aging_bucket_labels"]
-        self.assertEqual(labels[0], "Not Due")
-        self.assertEqual(len(labels), 7)
-        arch = (
-            self.env["credit.aging.line"]
-            .with_context(credit_aging_bucket_labels=labels)
-            .get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertEqual(
+            self._list_columns(action, self.accountant)[0],
+            ["Not Due"] + [bucket.name for bucket in self.bucket_set._ordered_buckets()[1:]],
         )
-        columns = {node.get("name"): node for node in etree.fromstring(arch).iter("field")}
-        self.assertEqual(columns["b1"].get("string"), "Not Due")
-        self.assertEqual(columns["b7"].get("string"), "Over 365 Days")
-        self.assertEqual(columns["b8"].get("column_invisible"), "1")
+        self.assertEqual(self._list_columns(action, self.accountant)[0][-1], "Over 365 Days")
+        self.assertEqual(self._list_columns(action, self.accountant)[1], ["b8"])
+        # Another set, its own headers, however the views were cached.
+        short_set = (
+            self.env["credit.aging.bucket.set"]
+            .with_user(self.credit_manager)
+            .create(
+                {
+                    "name": "Short",
+                    "bucket_ids": [
+                        Command.create({"name": "Current", "day_from": 0, "day_to": 0}),
+                        Command.create({"name": "Late", "day_from": 1, "day_to": 0}),
+                    ],
+                }
+            )
+        )
+        wizard.bucket_set_id = short_set
+        short_action = wizard.action_view_aging()
+        self.assertEqual(
+            self._list_columns(short_action, self.accountant), (["Current", "Late"], BUCKET_FIELDS[2:])
+        )
+        self.assertEqual(self._list_columns(action, self.accountant)[0][0], "Not Due")
         # The drill-down lists the invoice paid after the as-of date, not the later one.
         drill = wizard.line_ids.action_open_items()
         self.assertEqual(self.env["account.move.line"].search(drill["domain"]).move_id, invoice)
@@ -493,6 +528,37 @@ class TestCreditAging(AccountTestInvoicingCommon):
             "customer_credit_management.credit_aging_report_action", wizard.ids
         )
         self.assertNotIn(invoice.name, html.decode())
+
+    @freeze_time(TODAY)
+    def test_pdf_landscape_blank_zeros_and_overdue_share(self):
+        self._invoice(self.customer, 100, TODAY - timedelta(days=45))
+        self._invoice(self.customer, 100, TODAY - timedelta(days=5), due_date=TODAY + timedelta(days=10))
+        # A customer with a credit balance (an open credit note) lowers the total, not the share.
+        creditor = self._customer("Creditor Customer")
+        self._invoice(creditor, 120, TODAY - timedelta(days=45), move_type="out_refund")
+        wizard = self._wizard(user=self.accountant, partner_ids=[Command.set((self.customer + creditor).ids)])
+        data = wizard._aging_data()
+        self.assertEqual(data["totals"]["total"], 80)
+        self.assertEqual(data["totals"]["overdue_percent"], 50.0)
+        by_name = {row["partner_name"]: row for row in data["rows"]}
+        self.assertEqual(by_name["Aging Customer"]["overdue_percent"], 50.0)
+        self.assertEqual(by_name["Creditor Customer"]["overdue_percent"], 0.0)
+        report = self.env.ref("customer_credit_management.credit_aging_report_action")
+        self.assertEqual(report.paperformat_id.orientation, "Landscape")
+        html, _ = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            ._render_qweb_html("customer_credit_management.credit_aging_report_action", wizard.ids)
+        )
+        [table] = lxml.html.fromstring(html).xpath("//table[hasclass('o_main_table')]")
+        [row] = [tr for tr in table.xpath(".//tbody/tr") if "Aging Customer" in tr.text_content()]
+        cells = [" ".join(td.text_content().split()) for td in row.xpath("td")]
+        bucket_cells = cells[3 : 3 + len(data["bucket_names"])]
+        # Not due 100, 31-60 days 100: the other buckets are blank, not 0.00.
+        self.assertEqual(sum(1 for cell in bucket_cells if cell), 2)
+        self.assertEqual(cells[-1], "50.0 %")
+        [total_row] = table.xpath(".//tr[hasclass('o_total')]")
+        self.assertEqual(" ".join(total_row.xpath("td")[-1].text_content().split()), "50.0 %")
 
     @freeze_time(TODAY)
     def test_query_count_independent_of_customers(self):

@@ -357,6 +357,57 @@ class TestCreditEnforcement(CreditControlCommon):
         with self.assertRaisesRegex(UserError, "exceeds the credit line"):
             other.with_user(self.salesperson).action_confirm()
 
+    def test_release_request_status_and_snapshot(self):
+        with freeze_time("2026-01-05"):
+            self.init_invoice(
+                "out_invoice",
+                partner=self.customer,
+                invoice_date=date(2026, 1, 5),
+                amounts=[300],
+                taxes=[],
+                post=True,
+            )
+            self.env.flush_all()
+        self.customer.with_company(self.company).write({"credit_hold": True, "credit_hold_reason": "manual"})
+        with freeze_time("2026-03-02"):
+            order = self._order(1500, user=self.salesperson).with_user(self.salesperson)
+            self.assertEqual(order.credit_release_state, False)
+            Request = self.env["credit.release.request"].with_user(self.salesperson)
+            request = Request.create(
+                {"order_id": order.id, "reason": "Payment promised", "customer_overdue": 0}
+            )
+            # The customer's credit as it stood, for the credit manager to decide on.
+            self.assertRecordValues(
+                request,
+                [
+                    {
+                        "customer_grade_id": self.customer.credit_grade_id.id,
+                        "customer_credit_line": self.customer.with_company(self.company).credit_line,
+                        "customer_exposure": 300,
+                        "customer_overdue": 300,
+                        "customer_credit_hold": True,
+                        "customer_hold_reason": "Set by a Credit Manager",
+                    }
+                ],
+            )
+            with self.assertRaises(AccessError):
+                request.write({"customer_overdue": 0})
+            order.invalidate_recordset()
+            self.assertEqual(order.credit_release_state, "waiting")
+            self.assertIn(f"by {self.salesperson.name}, waiting", order.credit_release_status)
+            # A second request while one waits is refused, whatever the path.
+            with self.assertRaisesRegex(UserError, "already waiting"):
+                Request.create({"order_id": order.id, "reason": "Again"})
+            with self.assertRaisesRegex(UserError, "already waiting"):
+                Request.create(
+                    [{"order_id": order.id, "reason": "Again"}, {"order_id": order.id, "reason": "Twice"}]
+                )
+            self.assertEqual(len(order.sudo().credit_release_ids), 1)
+            request.with_user(self.credit_manager).action_approve()
+            order.invalidate_recordset()
+            self.assertEqual(order.credit_release_state, "released")
+            self.assertIn(f"Released by {self.credit_manager.name} until", order.credit_release_status)
+
     def test_check_query_count(self):
         self.company.credit_control_enabled = False
         self.env["account.move"].create(

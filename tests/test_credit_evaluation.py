@@ -5,9 +5,11 @@ from datetime import date
 
 import openpyxl
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tools import format_amount
 
 from .common import CreditCommon
 
@@ -150,6 +152,29 @@ class TestCreditEvaluation(CreditCommon):
         self.assertEqual(evaluation.qualitative_score, 100)
         self.assertEqual(evaluation.final_score, 100)
         self.assertEqual(evaluation.grade_id, self.grade_aa)
+
+    def test_indicators_displayed_with_units(self):
+        evaluation = self._evaluation(HIGH).with_user(self.salesperson)
+        currency = evaluation.currency_id
+        self.assertEqual(self._line(evaluation, "roe").value_display, "15.00 %")
+        self.assertEqual(self._line(evaluation, "current_ratio").value_display, "1.50")
+        working_capital = self._line(evaluation, "working_capital")
+        self.assertEqual(working_capital.value_display, format_amount(self.env, 80_000_000, currency))
+        self.assertIn(currency.symbol, working_capital.value_display)
+        self.assertIn(currency.symbol, working_capital.low_display)
+        # The form shows these, in columns wide enough for the amounts.
+        arch = etree.fromstring(evaluation.get_views([(False, "form")])["views"]["form"]["arch"])
+        [indicators] = arch.xpath("//field[@name='line_ids']/list")
+        shown = [f.get("name") for f in indicators.iter("field") if f.get("column_invisible") != "1"]
+        self.assertIn("value_display", shown)
+        self.assertNotIn("value", shown)
+        for name in ("value_display", "low_display", "high_display"):
+            self.assertTrue(indicators.xpath(f"field[@name='{name}']/@width"), name)
+        [amount] = arch.xpath("//field[@name='figure_ids']/list/field[@name='amount']")
+        self.assertGreaterEqual(int(amount.get("width", "0px")[:-2]), 150)
+        # An indicator that cannot be computed shows no value rather than 0.
+        evaluation = self._evaluation({"net_profit": 1})
+        self.assertEqual(self._line(evaluation, "roe").value_display, "")
 
     def test_low_references_score_zero(self):
         evaluation = self._evaluation(LOW, points=0)

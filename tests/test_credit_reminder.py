@@ -1,11 +1,17 @@
+import io
 import logging
+import re
 from datetime import date, timedelta
 
+import lxml.html
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from ..models.credit_reminder import amount_in_chinese
 from .credit_control_common import CreditControlCommon
@@ -13,6 +19,7 @@ from .credit_control_common import CreditControlCommon
 _logger = logging.getLogger(__name__)
 
 DUE = date(2024, 3, 1)
+PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 @tagged("post_install", "-at_install")
@@ -221,7 +228,9 @@ class TestCreditReminder(CreditControlCommon):
         self.assertIn("我们于2024年3月2日和2024年3月17日就贵公司逾期", html)
         self.assertIn("请速于2024年5月11日前结清全部款项", html)
         self.assertIn("此款项已经延误了两个多月", html)
-        self.assertIn("(USD 壹仟贰佰叁拾肆元伍角整)", html)
+        # The currency's own unit in words: dollars are 美元, not 元.
+        self.assertIn("壹仟贰佰叁拾肆美元伍角整", html)
+        self.assertNotIn("USD 壹", html)
         self.assertIn("1,234.50", html)
         self.assertIn("财务部经理", html)
         self.assertIn("第三次提醒信", html)
@@ -232,6 +241,7 @@ class TestCreditReminder(CreditControlCommon):
 
     def test_amount_in_chinese(self):
         self.assertEqual(amount_in_chinese(1234.5), "壹仟贰佰叁拾肆元伍角整")
+        self.assertEqual(amount_in_chinese(10000, "美元"), "壹万美元整")
         self.assertEqual(amount_in_chinese(100001), "壹拾万零壹元整")
         self.assertEqual(amount_in_chinese(100001000), "壹亿零壹仟元整")
         self.assertEqual(amount_in_chinese(1005.07), "壹仟零伍元零柒分")
@@ -323,6 +333,86 @@ class TestCreditReminder(CreditControlCommon):
         # Tests render reports as HTML instead of PDF (Odoo's test mode): the letter is in it.
         self.assertTrue(attachment.name.startswith("Collection_Letter_"))
         self.assertIn(b"Please pay this amount to us at once", attachment.raw)
+
+    def _pdf(self, letters):
+        # Odoo's test mode renders HTML unless forced: here the real wkhtmltopdf runs.
+        pdf, _format = (
+            self.env["ir.actions.report"]
+            .with_user(self.accountant)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("customer_credit_management.credit_reminder_report_action", letters.ids)
+        )
+        return pdf
+
+    def test_print_all_as_one_pdf(self):
+        """Two letters or more at once print as one PDF, also with a wkhtmltopdf built on an
+        unpatched Qt (Debian's), which prints one HTML document per run."""
+        if not _get_wkhtmltopdf_bin():
+            self.skipTest("wkhtmltopdf is not installed")
+        other = self.env["res.partner"].create({"name": "Other Customer", "is_company": True})
+        self._invoice(100)
+        self._invoice(300, partner=other)
+        letters = self._run(DUE + timedelta(days=1), send=False)
+        self.assertEqual(len(letters), 2)
+        pdf = self._pdf(letters)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertGreaterEqual(len(PdfFileReader(io.BytesIO(pdf)).pages), 2)
+
+    def test_letterhead_salutation_and_closing_in_the_body(self):
+        self.company.write(
+            {
+                "street": "88 Century Avenue",
+                "city": "Shanghai",
+                "phone": "+86 21 5555 0100",
+                "logo": PIXEL_PNG,
+            }
+        )
+        title = self.env["res.partner.title"].create({"name": "Mister", "shortcut": "Mr."})
+        self.invoice_contact.write({"name": "Li Wei", "title": title.id})
+        self._invoice(500)
+        letter = self._run(DUE + timedelta(days=1), send=False)
+        page = lxml.html.fromstring(self._html(letter)).xpath("//div[hasclass('page')]")[0]
+        # The letterhead is in the letter itself: no wkhtmltopdf header needed.
+        letterhead = page.xpath(".//*[hasclass('o_credit_letterhead')]")[0].text_content()
+        self.assertIn(self.company.name, letterhead)
+        self.assertIn("88 Century Avenue", letterhead)
+        self.assertIn("+86 21 5555 0100", letterhead)
+        self.assertTrue(
+            page.xpath(".//*[hasclass('o_credit_letterhead')]//img[starts-with(@src, 'data:image/png')]")
+        )
+        text = " ".join(page.text_content().split())
+        self.assertIn("Dear Mr. Li Wei,", text)
+        self.assertNotIn("Dear Sir or Madam", text)
+        # The closing comes after the itemised documents, before the signature.
+        self.assertLess(text.index(letter.line_ids.move_id.name), text.index("Yours faithfully,"))
+        self.assertLess(text.index("Yours faithfully,"), text.index("Accounts Clerk, Finance Department"))
+        # Without a person to address: Sir or Madam.
+        letter.sudo().contact_id = self.customer
+        self.assertIn("Dear Sir or Madam,", self._html(letter))
+
+    def test_chinese_letter_texts_use_chinese_punctuation(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["customer_credit_management"], ["zh_CN"], overwrite=True
+        )
+        # ASCII , : ; ! ? ( ) next to a Chinese character or a quoted value in a Chinese sentence.
+        ascii_in_chinese = re.compile(r"[\u4e00-\u9fff{}][,:;!?()]|[,:;!?()][\u4e00-\u9fff{}]")
+        for level in self.levels.with_context(lang="zh_CN"):
+            text = lxml.html.fromstring(level.body).text_content()
+            self.assertFalse(ascii_in_chinese.findall(text), f"{level.name}: {text}")
+
+    def test_final_demand_not_printed_without_filing_date(self):
+        self._invoice(500)
+        for days in (1, 16, 61, 91):
+            self._run(DUE + timedelta(days=days))
+        fifth = self._run(DUE + timedelta(days=121), send=False, law_firm="Zhong Lun Law Firm")
+        self.assertFalse(fifth.filing_date)
+        with self.assertRaisesRegex(UserError, "filing date"):
+            fifth.action_print()
+        with self.assertRaisesRegex(UserError, "filing date"):
+            self._html(fifth)
+        fifth.filing_date = DUE + timedelta(days=140)
+        self.assertIn("which we plan to file on July 19, 2024", self._html(fifth))
 
     def test_email_refused_without_address(self):
         self.invoice_contact.email = False

@@ -41,3 +41,18 @@ class TestCreditReleaseTour(HttpCase):
         self.start_tour(url, "ccm_credit_release_confirm", login=salesperson.login)
         self.assertEqual(order.state, "sale")
         self.assertEqual(request.state, "used")
+
+
+@tagged("post_install", "-at_install")
+class TestCreditAgingTour(HttpCase):
+    def test_aging_screen_headers(self):
+        """The aging screen, opened in the browser by an accountant, heads its columns with the
+        bucket names (the web client asks for the list view with no context but the language)."""
+        accountant = new_test_user(
+            self.env, login="ccm_tour_accountant", groups="account.group_account_invoice"
+        )
+        self.start_tour(
+            "/odoo/action-customer_credit_management.credit_aging_wizard_action",
+            "ccm_credit_aging_headers",
+            login=accountant.login,
+        )

@@ -47,6 +47,17 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
         self.env.invalidate_all()
         return bool(partner.search([("id", "=", partner.id)]))
 
+    def test_menu_opens_on_to_approve_for_approvers(self):
+        menu_action = self.env.ref("customer_credit_management.menu_customer_access_request").action
+        for user, default_filter in (
+            (self.director, "search_default_filter_to_approve"),
+            (self.head, "search_default_filter_to_approve"),
+            (self.sales_internal, "search_default_filter_mine"),
+        ):
+            action = menu_action.with_user(user).run()
+            self.assertEqual(action["res_model"], "customer.access.request")
+            self.assertEqual(action["context"], {default_filter: 1}, user.login)
+
     def test_consult_grant_until_end_of_day(self):
         with freeze_time(MORNING):
             request = self._request(self.sales_internal)

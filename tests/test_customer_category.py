@@ -92,6 +92,14 @@ class TestCustomerCategory(CreditCommon):
         self.assertEqual(message.tracking_value_ids.old_value_char, "General (一般)")
         self.assertEqual(message.tracking_value_ids.new_value_char, "Key (重要)")
 
+    def test_years_before_the_first_rule_use_the_earliest(self):
+        # As shipped: rules for the install year and the year before only (2025, 2024 here).
+        self.rules.filtered(lambda r: r.year == 2024).copy({"year": 2025})
+        self.rules.filtered(lambda r: r.year < 2024).unlink()
+        for year in (2022, 2023, 2024):
+            self._orders(self.customer, year, [1000, 500])
+        self.assertEqual(self._recompute(), "key")
+
     def test_key_customer_defaults_to_confidential(self):
         confidential = self.env.ref("customer_credit_management.confidentiality_level_confidential")
         for year in (2022, 2023, 2024):

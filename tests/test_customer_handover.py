@@ -74,6 +74,22 @@ class TestCustomerHandover(ConfidentialityCommon):
         with self.assertRaises(AccessError):
             self._handover(self.head).with_user(self.sales_secret).action_confirm()
 
+    def test_preview_leaves_out_own_contact_and_company_addresses(self):
+        # Partners whose salesperson is the employee but who are no customers.
+        self.sales_owner.partner_id.user_id = self.sales_owner
+        company_address = self.env["res.partner"].create(
+            {
+                "name": "Our Warehouse",
+                "parent_id": self.env.company.partner_id.id,
+                "user_id": self.sales_owner.id,
+            }
+        )
+        handover = self._handover(self.head)
+        self.assertEqual(
+            handover.preview_partner_ids.commercial_partner_id, self.secret_customer | self.second_customer
+        )
+        self.assertNotIn(company_address, handover.preview_partner_ids)
+
     def test_preview_then_handover(self):
         handover = self._handover(self.head, archive_user=True)
         self.assertEqual(

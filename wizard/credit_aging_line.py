@@ -30,15 +30,17 @@ class CreditAgingLine(models.TransientModel):
 
     @api.model
     def _get_view_cache_key(self, view_id=None, view_type="form", **options):
-        return (*super()._get_view_cache_key(view_id, view_type, **options), self._bucket_labels())
+        labels = self._bucket_labels(view_id) if view_type == "list" else ()
+        return (*super()._get_view_cache_key(view_id, view_type, **options), labels)
 
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
-        # The wizard puts its bucket names in the context: they become the column headers and
-        # the columns beyond them are hidden.
+        # Each bucket set has a list view of its own (the web client asks for views by id and
+        # sends no other context than the language): its bucket names, in that language, become
+        # the column headers and the columns beyond them are hidden.
         arch, view = super()._get_view(view_id, view_type, **options)
-        labels = self._bucket_labels()
-        if view_type == "list" and labels:
+        labels = self._bucket_labels(view_id) if view_type == "list" else ()
+        if labels:
             for index, fname in enumerate(BUCKET_FIELDS):
                 for node in arch.xpath(f"//field[@name='{fname}']"):
                     if index < len(labels):
@@ -48,8 +50,15 @@ class CreditAgingLine(models.TransientModel):
         return arch, view
 
     @api.model
-    def _bucket_labels(self):
-        return tuple(self.env.context.get("credit_aging_bucket_labels") or ())
+    def _bucket_labels(self, view_id):
+        """The names of the buckets of the set whose list view is ``view_id``, else of the
+        default set."""
+        BucketSet = self.env["credit.aging.bucket.set"].sudo()
+        bucket_set = view_id and BucketSet.with_context(active_test=False).search(
+            [("list_view_id", "=", view_id)], limit=1
+        )
+        bucket_set = bucket_set or BucketSet.search([], limit=1)
+        return tuple(bucket_set._ordered_buckets().mapped("name")) if bucket_set else ()
 
     def action_open_items(self):
         """The customer's receivable lines open on the wizard's date."""

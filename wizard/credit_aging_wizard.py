@@ -152,7 +152,13 @@ class CreditAgingWizard(models.TransientModel):
             items = [item for item in items if item["partner_id"] not in left_out]
         keys = [*BUCKET_FIELDS[: len(buckets)], "total", "overdue"]
         totals = {key: currency.round(sum(row[key] for row in rows)) for key in keys}
-        totals["overdue_percent"] = self._percent(totals["overdue"], totals["total"])
+        # Of what the customers who owe owe, the overdue part: credit balances of other customers
+        # would push a plain overdue / total beyond 100 %.
+        owing = [row for row in rows if row["total"] > 0]
+        totals["overdue_percent"] = self._percent(
+            sum(min(max(row["overdue"], 0.0), row["total"]) for row in owing),
+            sum(row["total"] for row in owing),
+        )
         unknown = self.env._("Unknown Customer")
         users = self.env["res.users"].browse({row["user_id"] for row in rows if row["user_id"]})
         grades = self.env["credit.grade"].browse({row["grade_id"] for row in rows if row["grade_id"]})
@@ -223,7 +229,10 @@ class CreditAgingWizard(models.TransientModel):
 
     @api.model
     def _percent(self, part, whole):
-        return round(100.0 * part / whole, 1) if whole else 0.0
+        """The overdue share of a balance: none for a credit balance, at most 100 %."""
+        if whole <= 0:
+            return 0.0
+        return round(100.0 * min(max(part, 0.0), whole) / whole, 1)
 
     # ---------------------------------------------------------------- outputs
     def action_view_aging(self):
@@ -258,10 +267,9 @@ class CreditAgingWizard(models.TransientModel):
             "name": self.env._("Receivables Aging on %(date)s", date=self.date_as_of),
             "res_model": "credit.aging.line",
             "view_mode": "list",
-            "views": [(self.env.ref("customer_credit_management.credit_aging_line_view_list").id, "list")],
+            "views": [(self.bucket_set_id._aging_list_view().id, "list")],
             "search_view_id": [self.env.ref("customer_credit_management.credit_aging_line_view_search").id],
             "domain": [("wizard_id", "=", self.id)],
-            "context": {"credit_aging_bucket_labels": data["bucket_names"]},
             "target": "current",
         }
 

@@ -75,7 +75,9 @@ class CustomerAnalysisWizard(models.TransientModel):
         }
 
     def _customers(self):
-        return self.env["res.partner"].search(["|", ("is_company", "=", True), ("parent_id", "=", False)])
+        return self.env["res.partner"].search(
+            [("is_external_customer", "=", True), "|", ("is_company", "=", True), ("parent_id", "=", False)]
+        )
 
     def _xlsx_content(self):
         Partner = self.env["res.partner"]

@@ -42,6 +42,14 @@ registry.category("web_tour.tours").add("ccm_credit_release_request", {
             content: "The request is filed",
             trigger: "body:not(:has(.modal))",
         },
+        {
+            content: "The banner says the release waits, and offers no second request",
+            trigger: ".o_credit_block_banner .o_credit_release_status:contains(waiting for a credit manager)",
+        },
+        {
+            content: "No second request button",
+            trigger: ".o_credit_block_banner:not(:has(button[name='action_request_credit_release']:visible))",
+        },
     ],
 });
 
@@ -50,6 +58,10 @@ registry.category("web_tour.tours").add("ccm_credit_release_confirm", {
         {
             content: "The release is approved: no banner any more",
             trigger: ".o_form_view:not(:has(.o_credit_block_banner))",
+        },
+        {
+            content: "The banner says until when it is released",
+            trigger: ".o_credit_release_banner:contains(Released by):contains(until)",
         },
         {
             content: "Confirm the quotation",
