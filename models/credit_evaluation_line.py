@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .credit_evaluation_detail_mixin import check_computed_not_written
 from .credit_indicators import INDICATOR_UNITS, INDICATORS, compute_indicators, score_indicator
 
 
@@ -27,6 +28,16 @@ class CreditEvaluationLine(models.Model):
         "spread over the scored indicators.",
     )
     score = fields.Float(compute="_compute_value", store=True, digits=(6, 2))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_computed_not_written(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_computed_not_written(self, vals)
+        return super().write(vals)
 
     @api.depends("indicator")
     def _compute_unit(self):
