@@ -455,7 +455,7 @@ class ResPartner(models.Model):
             self._check_confidentiality_write(given, creating=True)
             self._stamp_credit_score_date(vals)
         partners = super().create(vals_list)
-        partners.filtered("user_id")._check_salesperson_clearance()
+        partners._check_salesperson_clearance()
         partners.filtered(lambda p: p.customer_category_override == "key")._confidentiality_default_for_key()
         return partners
 
@@ -550,10 +550,11 @@ class ResPartner(models.Model):
 
     def _check_salesperson_clearance(self):
         """SPEC B4: giving a customer above a user's clearance to that user as salesperson (who then
-        reads it) is a custodian's decision."""
+        reads it) is a custodian's decision. Only the commercial entity's salesperson reads it (a
+        contact takes its company's salesperson and grants nothing)."""
         if self.env.su or self.env.user.has_group(CUSTODIAN_GROUP):
             return
-        for partner in self.sudo():
+        for partner in self.sudo().filtered(lambda p: p.user_id and p == p.commercial_partner_id):
             user = partner.user_id
             if partner.confidentiality_rank > (user.customer_clearance_level_id.rank or 0):
                 raise AccessError(
@@ -1271,15 +1272,15 @@ class ResPartner(models.Model):
             )
         # Proposing a level, and withdrawing a proposal, is customer service's; the Marketing
         # Director decides one with the approve and reject actions.
-        proposing = vals.get("confidentiality_level_proposed_id") if creating else True
         if (
             "confidentiality_level_proposed_id" in vals
-            and proposing
+            and (vals["confidentiality_level_proposed_id"] or not creating)
             and not self.env.user.has_group(CUSTODIAN_GROUP)
         ):
             raise AccessError(
                 self.env._(
-                    "Only customer service (customer data custodians) can propose a confidentiality level."
+                    "Only customer service (customer data custodians) can propose or withdraw a "
+                    "confidentiality level."
                 )
             )
 

@@ -305,6 +305,10 @@ class TestFieldProtectionRpc(HttpCase):
         self.secret.invalidate_recordset()
         self.assertEqual(self.secret.user_id, self.sales)
         self.assertFalse(self.secret.with_user(self.other_sales).customer_access_ok)
+        # A contact takes its company's salesperson, which gives nobody anything new.
+        self._xmlrpc(
+            self.sales, "res.partner", "create", {"name": "Fluorite Buyer", "parent_id": self.secret.id}
+        )
         # A customer within the new salesperson's clearance changes hands freely.
         self._xmlrpc(self.sales, "res.partner", "write", [self.customer.id], {"user_id": self.other_sales.id})
         self.assertEqual(self.customer.user_id, self.other_sales)
