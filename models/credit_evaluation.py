@@ -1,6 +1,7 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
+from .credit_evaluation_detail_mixin import check_computed_not_written
 from .credit_indicators import combine_scores
 
 
@@ -181,6 +182,7 @@ class CreditEvaluation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            check_computed_not_written(self, vals)
             if vals.get("state", "draft") != "draft":
                 raise UserError(self.env._("A credit evaluation starts as a draft."))
         evaluations = super().create(vals_list)
@@ -191,6 +193,7 @@ class CreditEvaluation(models.Model):
         return evaluations
 
     def write(self, vals):
+        check_computed_not_written(self, vals)
         res = super().write(vals)
         if vals.get("state") == "approved":
             self._apply_to_partners()

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import format_amount, formatLang
 
+from .credit_evaluation_detail_mixin import check_computed_not_written
 from .credit_indicators import INDICATOR_UNITS, INDICATORS, compute_indicators, score_indicator
 
 
@@ -49,6 +50,16 @@ class CreditEvaluationLine(models.Model):
             line.value_display = display(line.value) if line.is_scored else ""
             line.low_display = display(line.low)
             line.high_display = display(line.high)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_computed_not_written(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_computed_not_written(self, vals)
+        return super().write(vals)
 
     @api.depends("indicator")
     def _compute_unit(self):

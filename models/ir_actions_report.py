@@ -7,9 +7,9 @@ from odoo.tools.pdf import merge_pdf
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
-_logger = logging.getLogger(__name__)
-
 from .internal_flags import NO_ACCESS_LOG
+
+_logger = logging.getLogger(__name__)
 
 
 @functools.cache

@@ -21,48 +21,13 @@ LEVEL_FIELDS = {"confidentiality_level_id", "confidentiality_level_proposed_id"}
 # Context of the access request's customer field: find a customer one may not read yet.
 ACCESS_REQUEST_LOOKUP = "customer_access_request_lookup"
 
-# Fields only a Credit Manager may change; everyone who reads the customer sees them.
-CREDIT_MANAGER_FIELDS = {
-    "credit_score",
-    "credit_score_date",
-    "credit_evaluation_id",
-    "credit_term_days_override",
-    "credit_limit_period",
-    "credit_limit_manual",
-    "credit_limit_manual_base",
-    "credit_limit_manual_reason",
-    "credit_hold",
-    "credit_hold_reason",
-    "credit_hold_note",
-}
-CREDIT_DEFAULTS = {"credit_limit_period": "quarter"}
-# Classification and customer file: only the customer data custodians (客户服务部) change them.
-CUSTODIAN_FIELDS = {
-    "customer_category_override",
-    "customer_category_override_reason",
-    "customer_has_intent",
-    "customer_key_notes",
-    "customer_legal_representative",
-    "customer_registered_capital",
-    "customer_business_scope",
-    "customer_fax",
-    "customer_enterprise_type",
-    "customer_date_founded",
-    "customer_potential_demand",
-    "customer_national_rank",
-    "customer_national_rank_basis",
-    "customer_financial_notes",
-    "customer_birth_date",
-    "customer_gender",
-    "customer_education",
-    "customer_income_band",
-    "customer_interests",
-    "customer_habits",
-    "customer_major_change_ids",
-    "customer_feedback_ids",
-    "data_verified_date",
-    "data_verified_by_id",
-}
+CREDIT_MANAGER_GROUP = "customer_credit_management.group_credit_manager"
+# Who may write a field is declared on the field (``write_owner=``), so that the next field of a
+# concern is protected where it is written down: "credit" (Credit Manager), "custodian" (customer
+# data custodian), "confidentiality" (the level workflow, ``_check_confidentiality_write``). A computed
+# field with an owner is never written by a caller, only computed. Test: test_field_protection.
+WRITE_OWNER = "write_owner"
+OWNER_GROUPS = {"credit": CREDIT_MANAGER_GROUP, "custodian": CUSTODIAN_GROUP}
 PERIOD_DAYS = {"quarter": 90, "month": 30}
 # Holds set by collection letters, lifted when the customer has paid.
 COLLECTION_REASONS = ("collection", "litigation")
@@ -87,12 +52,14 @@ class ResPartner(models.Model):
         tracking=True,
         help="Credit score from 0 to 100 given by the last approved credit evaluation. "
         "Kept on the commercial entity; its contacts and addresses share it.",
+        write_owner="credit",
     )
     credit_score_date = fields.Date(
         string="Last Evaluation",
         tracking=True,
         help="Date of the credit evaluation behind the score. A customer without it has "
         "not been scored and has no grade.",
+        write_owner="credit",
     )
     credit_grade_id = fields.Many2one(
         "credit.grade",
@@ -100,6 +67,7 @@ class ResPartner(models.Model):
         store=True,
         index="btree_not_null",
         help="Grade of the commercial entity, from its credit score and the grade table.",
+        write_owner="credit",
     )
     credit_grade_recommendation = fields.Text(related="credit_grade_id.recommendation", string="Grade Policy")
     credit_can_edit_score = fields.Boolean(compute="_compute_credit_can_edit_score")
@@ -109,6 +77,7 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         help="The approved credit evaluation behind the score.",
+        write_owner="credit",
     )
     credit_evaluation_count = fields.Integer(compute="_compute_credit_evaluation_count")
     credit_reevaluation_due = fields.Boolean(
@@ -122,6 +91,7 @@ class ResPartner(models.Model):
         string="Credit Term Override (Days)",
         tracking=True,
         help="Set by a Credit Manager; 0 uses the industry's standard term, else the payment term.",
+        write_owner="credit",
     )
     credit_term_days = fields.Integer(
         string="Credit Term (Days)",
@@ -135,6 +105,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         default="quarter",
         help="Credit limit = last quarter's confirmed orders × term / 90, or last month's × term / 30.",
+        write_owner="credit",
     )
     # Company-dependent fields cannot be Monetary: Float with the accounting precision.
     credit_limit_computed = fields.Float(
@@ -143,13 +114,23 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         help="From the confirmed orders of the previous period; recomputed at each period start.",
+        write_owner="credit",
     )
-    credit_limit_date = fields.Date(string="Limit Computed On", company_dependent=True, readonly=True)
+    credit_limit_date = fields.Date(
+        string="Limit Computed On", company_dependent=True, readonly=True, write_owner="credit"
+    )
     credit_limit_manual = fields.Boolean(
-        string="Manual Credit Limit", company_dependent=True, help="Use the manual limit below."
+        string="Manual Credit Limit",
+        company_dependent=True,
+        help="Use the manual limit below.",
+        write_owner="credit",
     )
-    credit_limit_manual_base = fields.Float(string="Manual Limit", digits="Account", company_dependent=True)
-    credit_limit_manual_reason = fields.Char(string="Reason for Manual Limit", company_dependent=True)
+    credit_limit_manual_base = fields.Float(
+        string="Manual Limit", digits="Account", company_dependent=True, write_owner="credit"
+    )
+    credit_limit_manual_reason = fields.Char(
+        string="Reason for Manual Limit", company_dependent=True, write_owner="credit"
+    )
     credit_limit_base = fields.Monetary(
         string="Policy Credit Limit",
         compute="_compute_credit_line",
@@ -177,6 +158,7 @@ class ResPartner(models.Model):
         tracking=True,
         copy=False,
         help="No order is confirmed and nothing ships to a customer on hold.",
+        write_owner="credit",
     )
     credit_hold_reason = fields.Selection(
         [
@@ -187,8 +169,9 @@ class ResPartner(models.Model):
         ],
         tracking=True,
         copy=False,
+        write_owner="credit",
     )
-    credit_hold_note = fields.Char(string="Hold Note", copy=False)
+    credit_hold_note = fields.Char(string="Hold Note", copy=False, write_owner="credit")
 
     @api.depends("credit_term_days_override", "industry_id.credit_term_days", "property_payment_term_id")
     @api.depends_context("company")
@@ -467,26 +450,32 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id.credit_score, grades=grades
             )
 
+    # Odoo's own limit: kept equal to the credit line (``_credit_sync_native_limit``).
+    credit_limit = fields.Float(write_owner="credit")
+    use_partner_credit_limit = fields.Boolean(write_owner="credit")
+
+    @api.model
+    def _valid_field_parameter(self, field, name):
+        return name == WRITE_OWNER or super()._valid_field_parameter(field, name)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            # A new partner may carry the fields' defaults (users are created with them).
-            set_vals = {
-                name: value for name, value in vals.items() if value and value != CREDIT_DEFAULTS.get(name)
-            }
-            self._check_credit_write_access(set_vals)
-            self._check_custodian_write_access(set_vals)
-            self._check_confidentiality_write(vals, creating=True)
+            # What the caller sets, its context's defaults included (they are filled in later).
+            given = {**self._context_defaults(), **vals}
+            self._check_protected_field_write(given, creating=True)
+            self._check_confidentiality_write(given, creating=True)
             self._stamp_credit_score_date(vals)
         partners = super().create(vals_list)
+        partners._check_salesperson_clearance()
         partners.filtered(lambda p: p.customer_category_override == "key")._confidentiality_default_for_key()
         return partners
 
     def write(self, vals):
-        self._check_credit_write_access(vals)
-        self._check_custodian_write_access(vals)
+        self._check_protected_field_write(vals)
         self._check_confidentiality_write(vals)
         self._stamp_credit_score_date(vals)
+        reassigned = self.filtered(lambda p: p.user_id.id != vals["user_id"]) if vals.get("user_id") else None
         if (
             vals.keys() == {"confidentiality_level_proposed_id"}
             and not self.env.su
@@ -497,6 +486,8 @@ class ResPartner(models.Model):
             result = super(ResPartner, self.sudo()).write(vals)
         else:
             result = super().write(vals)
+        if reassigned:
+            reassigned._check_salesperson_clearance()
         if vals.get("confidentiality_level_proposed_id") and not NO_APPROVAL_TODO:
             self._schedule_confidentiality_approval()
         if vals.get("customer_category_override") == "key":
@@ -504,15 +495,88 @@ class ResPartner(models.Model):
         return result
 
     @api.model
-    def _check_credit_write_access(self, vals):
-        if (
-            CREDIT_MANAGER_FIELDS & vals.keys()
-            and not self.env.su
-            and not self.env.user.has_group("customer_credit_management.group_credit_manager")
-        ):
-            raise AccessError(
-                self.env._("Only a Credit Manager can change a customer's credit score, limit, term or hold.")
-            )
+    def _context_defaults(self):
+        return {
+            key[8:]: value
+            for key, value in self.env.context.items()
+            if key.startswith("default_") and key[8:] in self._fields
+        }
+
+    @api.model
+    def _protected_field_owners(self):
+        """{field name: owner} of the fields that declare who may write them (``write_owner``)."""
+        return {
+            name: field.write_owner
+            for name, field in self._fields.items()
+            if getattr(field, WRITE_OWNER, None)
+        }
+
+    @api.model
+    def _protected_fields_denied(self, vals, creating=False):
+        """{field name: reason} of the protected fields in ``vals`` the current user may not write.
+
+        The one decision on who writes the credit and classification fields: a computed one nobody
+        (it follows its inputs), the others their owner group. The level fields are left to their
+        workflow (``_check_confidentiality_write``). When creating, a field left at its default
+        (empty, or the field's own default) is not a change. A privileged path of the module (e.g.
+        a merge that keeps the values) calls this and drops or refuses what it returns.
+        """
+        if self.env.su:
+            return {}
+        denied = {}
+        owned = {}
+        for name in vals:
+            field = self._fields.get(name)
+            owner = field and getattr(field, WRITE_OWNER, None)
+            if not owner:
+                continue
+            if creating:
+                value = vals[name]
+                if not value or (field.default and value == field.default(self)):
+                    continue
+            if field.compute and field.readonly:
+                denied[name] = self.env._(
+                    "%(field)s is computed: it cannot be written.", field=field._description_string(self.env)
+                )
+            elif owner in OWNER_GROUPS:
+                if owner not in owned:
+                    owned[owner] = self.env.user.has_group(OWNER_GROUPS[owner])
+                if not owned[owner]:
+                    denied[name] = (
+                        self.env._(
+                            "Only a Credit Manager can change a customer's credit score, limit, term or hold."
+                        )
+                        if owner == "credit"
+                        else self.env._(
+                            "Only a customer data custodian (customer service) can change a customer's "
+                            "classification or customer file."
+                        )
+                    )
+        return denied
+
+    @api.model
+    def _check_protected_field_write(self, vals, creating=False):
+        denied = self._protected_fields_denied(vals, creating=creating)
+        if denied:
+            raise AccessError(next(iter(denied.values())))
+
+    def _check_salesperson_clearance(self):
+        """SPEC B4: giving a customer above a user's clearance to that user as salesperson (who then
+        reads it) is a custodian's decision. Only the commercial entity's salesperson reads it (a
+        contact takes its company's salesperson and grants nothing)."""
+        if self.env.su or self.env.user.has_group(CUSTODIAN_GROUP):
+            return
+        for partner in self.sudo().filtered(lambda p: p.user_id and p == p.commercial_partner_id):
+            user = partner.user_id
+            if partner.confidentiality_rank > (user.customer_clearance_level_id.rank or 0):
+                raise AccessError(
+                    self.env._(
+                        "%(user)s is not cleared for the confidentiality level of %(partner)s: only a "
+                        "customer data custodian can make them its salesperson.",
+                        user=user.name,
+                        partner=partner.display_name,
+                    )
+                )
 
     @api.model
     def _stamp_credit_score_date(self, vals):
@@ -592,6 +656,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="Category of the commercial entity: its override if a custodian set one, else the "
         "category of the last recompute. Contacts show their company's.",
+        write_owner="custodian",
     )
     customer_category_auto = fields.Selection(
         CATEGORY_SELECTION,
@@ -599,8 +664,11 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         help="Category from the confirmed orders and the category rules, set by the yearly recompute.",
+        write_owner="custodian",
     )
-    customer_category_date = fields.Date(string="Category Computed On", readonly=True, copy=False)
+    customer_category_date = fields.Date(
+        string="Category Computed On", readonly=True, copy=False, write_owner="custodian"
+    )
     customer_category_override = fields.Selection(
         CATEGORY_SELECTION,
         string="Category Override",
@@ -608,22 +676,31 @@ class ResPartner(models.Model):
         copy=False,
         help="Set by a custodian: wins over the computed category and survives every recompute "
         "until removed.",
+        write_owner="custodian",
     )
-    customer_category_override_reason = fields.Char(string="Override Reason", tracking=True, copy=False)
+    customer_category_override_reason = fields.Char(
+        string="Override Reason", tracking=True, copy=False, write_owner="custodian"
+    )
     customer_has_intent = fields.Boolean(
         string="Has Intent to Cooperate",
         tracking=True,
         help="Marked as having a need for our products and the intent to cooperate: without "
         "confirmed orders, such a customer is potential (潜在客户).",
+        write_owner="custodian",
     )
     customer_key_notes = fields.Html(
         string="Key Customer Notes",
         help="Detailed notes that the policy requires for every key customer (重要客户详细备注).",
+        write_owner="custodian",
     )
-    customer_legal_representative = fields.Char(string="Legal Representative", tracking=True)
-    customer_registered_capital = fields.Monetary(string="Registered Capital", tracking=True)
-    customer_business_scope = fields.Text(string="Business Scope")
-    customer_fax = fields.Char(string="Fax", tracking=True)
+    customer_legal_representative = fields.Char(
+        string="Legal Representative", tracking=True, write_owner="custodian"
+    )
+    customer_registered_capital = fields.Monetary(
+        string="Registered Capital", tracking=True, write_owner="custodian"
+    )
+    customer_business_scope = fields.Text(string="Business Scope", write_owner="custodian")
+    customer_fax = fields.Char(string="Fax", tracking=True, write_owner="custodian")
     customer_enterprise_type = fields.Selection(
         [
             ("state_owned", "State-owned"),
@@ -636,26 +713,34 @@ class ResPartner(models.Model):
         ],
         string="Enterprise Type",
         tracking=True,
+        write_owner="custodian",
     )
-    customer_date_founded = fields.Date(string="Date Founded", tracking=True)
+    customer_date_founded = fields.Date(string="Date Founded", tracking=True, write_owner="custodian")
     customer_potential_demand = fields.Monetary(
         string="Potential Annual Demand",
         tracking=True,
         help="Estimated yearly demand for our products; counts for the cumulative-or-potential "
         "threshold of the category rules.",
+        write_owner="custodian",
     )
     customer_national_rank = fields.Integer(
         string="National Ranking",
         tracking=True,
         help="Place of the customer in the national ranking (1 = first); 0 = not ranked.",
+        write_owner="custodian",
     )
     customer_national_rank_basis = fields.Selection(
-        [("scale", "Scale"), ("technology", "Technology")], string="Ranking Basis", tracking=True
+        [("scale", "Scale"), ("technology", "Technology")],
+        string="Ranking Basis",
+        tracking=True,
+        write_owner="custodian",
     )
-    customer_financial_notes = fields.Text(string="Financial Status")
-    customer_birth_date = fields.Date(string="Birth Date")
+    customer_financial_notes = fields.Text(string="Financial Status", write_owner="custodian")
+    customer_birth_date = fields.Date(string="Birth Date", write_owner="custodian")
     customer_gender = fields.Selection(
-        [("male", "Male"), ("female", "Female"), ("other", "Other")], string="Gender"
+        [("male", "Male"), ("female", "Female"), ("other", "Other")],
+        string="Gender",
+        write_owner="custodian",
     )
     customer_education = fields.Selection(
         [
@@ -665,16 +750,29 @@ class ResPartner(models.Model):
             ("master", "Master or above"),
         ],
         string="Education",
+        write_owner="custodian",
     )
     customer_income_band = fields.Selection(
-        [("low", "Low"), ("middle", "Middle"), ("high", "High")], string="Income Band"
+        [("low", "Low"), ("middle", "Middle"), ("high", "High")],
+        string="Income Band",
+        write_owner="custodian",
     )
-    customer_interests = fields.Text(string="Interests", help="Interests of the contact (兴趣、爱好).")
-    customer_habits = fields.Text(string="Habits", help="Habits of the contact (习惯).")
-    customer_major_change_ids = fields.One2many("customer.major.change", "partner_id", string="Major Changes")
-    customer_feedback_ids = fields.One2many("customer.feedback", "partner_id", string="Feedback")
-    data_verified_date = fields.Date(string="Data Verified On", tracking=True, copy=False)
-    data_verified_by_id = fields.Many2one("res.users", copy=False)
+    customer_interests = fields.Text(
+        string="Interests", help="Interests of the contact (兴趣、爱好).", write_owner="custodian"
+    )
+    customer_habits = fields.Text(
+        string="Habits", help="Habits of the contact (习惯).", write_owner="custodian"
+    )
+    customer_major_change_ids = fields.One2many(
+        "customer.major.change", "partner_id", string="Major Changes", write_owner="custodian"
+    )
+    customer_feedback_ids = fields.One2many(
+        "customer.feedback", "partner_id", string="Feedback", write_owner="custodian"
+    )
+    data_verified_date = fields.Date(
+        string="Data Verified On", tracking=True, copy=False, write_owner="custodian"
+    )
+    data_verified_by_id = fields.Many2one("res.users", copy=False, write_owner="custodian")
 
     customer_can_edit_file = fields.Boolean(compute="_compute_customer_can_edit_file")
 
@@ -695,12 +793,11 @@ class ResPartner(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        # Whoever may duplicate a customer without being a custodian leaves its customer file behind.
-        if not self._customer_is_custodian():
-            dropped = CUSTODIAN_FIELDS - set(default or ())
-            for vals in vals_list:
-                for name in dropped:
-                    vals.pop(name, None)
+        # A duplicate leaves behind what its author may not write (customer file, credit terms);
+        # what the caller asks for explicitly is checked by create.
+        for vals in vals_list:
+            for name in self._protected_fields_denied(vals.keys() - set(default or ())):
+                vals.pop(name)
         return vals_list
 
     @api.model
@@ -708,16 +805,6 @@ class ResPartner(models.Model):
         return self.env.su or self.env.user.has_group(
             "customer_credit_management.group_customer_data_custodian"
         )
-
-    @api.model
-    def _check_custodian_write_access(self, vals):
-        if CUSTODIAN_FIELDS & vals.keys() and not self._customer_is_custodian():
-            raise AccessError(
-                self.env._(
-                    "Only a customer data custodian (customer service) can change a customer's "
-                    "classification or customer file."
-                )
-            )
 
     @api.constrains("customer_category_override", "customer_key_notes")
     def _check_customer_key_notes(self):
@@ -1047,6 +1134,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="Approved confidentiality level (密级) of the customer; its contacts and addresses share it. "
         "Changed only by approving a proposed level.",
+        write_owner="confidentiality",
     )
     confidentiality_level_proposed_id = fields.Many2one(
         "customer.confidentiality.level",
@@ -1054,6 +1142,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="Level proposed by customer service, waiting for the Marketing Director's approval. "
         "Until then the stricter of the approved and the proposed level applies.",
+        write_owner="confidentiality",
     )
     confidentiality_rank = fields.Integer(
         string="Effective Confidentiality Rank",
@@ -1061,6 +1150,7 @@ class ResPartner(models.Model):
         store=True,
         index=True,
         help="Rank of the stricter of the approved and the proposed level.",
+        write_owner="confidentiality",
     )
     confidentiality_effective_level_id = fields.Many2one(
         "customer.confidentiality.level",
@@ -1068,6 +1158,7 @@ class ResPartner(models.Model):
         compute="_compute_confidentiality_rank",
         store=True,
         help="The level the access rules apply now: the stricter of the approved and the proposed one.",
+        write_owner="confidentiality",
     )
     customer_access_ok = fields.Boolean(
         string="Readable Customer",
@@ -1220,10 +1311,17 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._("A confidentiality level applies only once the Marketing Director approves it.")
             )
-        if vals.get("confidentiality_level_proposed_id") and not self.env.user.has_group(CUSTODIAN_GROUP):
+        # Proposing a level, and withdrawing a proposal, is customer service's; the Marketing
+        # Director decides one with the approve and reject actions.
+        if (
+            "confidentiality_level_proposed_id" in vals
+            and (vals["confidentiality_level_proposed_id"] or not creating)
+            and not self.env.user.has_group(CUSTODIAN_GROUP)
+        ):
             raise AccessError(
                 self.env._(
-                    "Only customer service (customer data custodians) can propose a confidentiality level."
+                    "Only customer service (customer data custodians) can propose or withdraw a "
+                    "confidentiality level."
                 )
             )
 

@@ -21,3 +21,4 @@ from . import test_confidentiality_accounting
 from . import test_rpc_caller_controls
 from . import test_bad_input
 from . import test_customer_lists
+from . import test_field_protection
