@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE, figure_in_range
+from .credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE_TEXT, figure_in_range
 
 
 class CreditEvaluationFigure(models.Model):
@@ -47,7 +47,7 @@ class CreditEvaluationFigure(models.Model):
             raise ValidationError(
                 self.env._(
                     "A statement figure must be a number between -%(max)s and %(max)s; %(amount)s is not.",
-                    max=f"{MAX_FIGURE:,.0f}",
+                    max=MAX_FIGURE_TEXT,
                     amount=amount,
                 )
             )

@@ -10,6 +10,8 @@ import math
 # Largest statement figure, in absolute value: every ratio and growth of figures up to it (over
 # a denominator of at least one cent) stays a finite float, which a float beyond it need not.
 MAX_FIGURE = 1e15
+# Formatted once, outside the messages: string extraction evaluates literals inside _() calls.
+MAX_FIGURE_TEXT = f"{MAX_FIGURE:,.0f}"
 
 # (code, label): the order is the order of the evaluation form and of the XLSX template.
 FIGURES = [

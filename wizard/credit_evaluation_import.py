@@ -8,7 +8,7 @@ import xlsxwriter
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from ..models.credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE, figure_in_range
+from ..models.credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE_TEXT, figure_in_range
 
 
 class CreditEvaluationImport(models.TransientModel):
@@ -147,7 +147,7 @@ class CreditEvaluationImport(models.TransientModel):
                     row=row_number,
                     amount=amount,
                     code=code,
-                    max=f"{MAX_FIGURE:,.0f}",
+                    max=MAX_FIGURE_TEXT,
                 )
             )
         return value
