@@ -83,8 +83,11 @@ class ResCompany(models.Model):
         return self._credit_first_user_of("customer_credit_management.group_credit_manager")
 
     def _credit_first_user_of(self, group_xmlid):
-        """The first active internal user of the group in this company."""
+        """The first active internal user of the group in this company. The module puts the
+        administrator in its groups at installation: someone who holds the group for the job
+        comes first, the administrators (Settings) only when nobody else does."""
         group = self.env.ref(group_xmlid)
+        admin_group = self.env.ref("base.group_system")
         return (
             group.sudo()
             .users.filtered(
@@ -95,7 +98,7 @@ class ResCompany(models.Model):
                     and self in user.company_ids
                 )
             )
-            .sorted("id")[:1]
+            .sorted(lambda user: (admin_group in user.groups_id, user.id))[:1]
         )
 
     customer_data_verification_months = fields.Integer(

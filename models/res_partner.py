@@ -2,6 +2,7 @@ import logging
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -483,12 +484,57 @@ class ResPartner(models.Model):
             # Custodians propose levels without the right to edit every contact.
             self.check_access("read")
             result = super(ResPartner, self.sudo()).write(vals)
+        elif self._module_fields_only(vals):
+            result = self._write_module_fields(vals)
         else:
             result = super().write(vals)
         if vals.get("confidentiality_level_proposed_id") and not self.env.context.get(NO_TODO):
             self._schedule_confidentiality_approval()
         if vals.get("customer_category_override") == "key":
             self.commercial_partner_id._confidentiality_default_for_key()
+        return result
+
+    @api.model
+    def _module_fields_only(self, vals):
+        return bool(vals) and not self.env.su and vals.keys() <= CREDIT_MANAGER_FIELDS | CUSTODIAN_FIELDS
+
+    def _write_module_fields(self, vals):
+        """Write the module's own fields (credit, customer file) as superuser once the module's
+        own checks passed: a credit manager or custodian needs no Odoo right on contacts for them.
+        The checks are called here again, so this path never goes around them."""
+        self._check_credit_write_access(vals)
+        self._check_custodian_write_access(vals)
+        self.check_access("read")
+        return super(ResPartner, self.sudo()).write(vals)
+
+    @api.model
+    def _module_editable_fields(self):
+        """The partner fields the current user may change by the module's groups alone."""
+        user = self.env.user
+        editable = set()
+        if user.has_group("customer_credit_management.group_credit_manager"):
+            editable |= CREDIT_MANAGER_FIELDS
+        if user.has_group(CUSTODIAN_GROUP):
+            editable |= CUSTODIAN_FIELDS | {"confidentiality_level_proposed_id"}
+        return editable
+
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options):
+        result = super().get_view(view_id, view_type, **options)
+        if view_type != "form" or self.env.su or self.has_access("write"):
+            return result
+        editable = self._module_editable_fields()
+        if not editable:
+            return result
+        # Without Odoo's right to edit contacts the form is read-only; credit managers and
+        # custodians may still change the module's fields (written by _write_module_fields):
+        # the form opens for editing with every other field of the partner read-only.
+        arch = etree.fromstring(result["arch"])
+        arch.set("edit", "1")
+        for node in arch.xpath("//field[not(ancestor::field)]"):
+            if node.get("name") not in editable:
+                node.set("readonly", "1")
+        result["arch"] = etree.tostring(arch, encoding="unicode")
         return result
 
     @api.model
