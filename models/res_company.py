@@ -80,15 +80,17 @@ class ResCompany(models.Model):
         self.ensure_one()
         if self.credit_responsible_id:
             return self.credit_responsible_id
-        return self._credit_first_user_of("customer_credit_management.group_credit_manager")
+        # The module puts the administrator in its groups at installation: someone who holds the
+        # group for the job decides first, the administrators (Settings) only when nobody else does.
+        return self._credit_first_user_of(
+            "customer_credit_management.group_credit_manager", prefer_not="base.group_system"
+        )
 
-    def _credit_first_user_of(self, group_xmlid):
-        """The first active internal user of the group in this company. The module puts the
-        administrator in its groups at installation: someone who holds the group for the job
-        comes first, the administrators (Settings) only when nobody else does."""
+    def _credit_first_user_of(self, group_xmlid, prefer_not=None):
+        """The first active internal user of the group in this company; if ``prefer_not`` (a group)
+        is given, the first one outside that group when there is one."""
         group = self.env.ref(group_xmlid)
-        admin_group = self.env.ref("base.group_system")
-        return (
+        users = (
             group.sudo()
             .users.filtered(
                 lambda user: (
@@ -98,8 +100,11 @@ class ResCompany(models.Model):
                     and self in user.company_ids
                 )
             )
-            .sorted(lambda user: (admin_group in user.groups_id, user.id))[:1]
+            .sorted("id")
         )
+        if prefer_not:
+            users = (users - self.env.ref(prefer_not).sudo().users) or users
+        return users[:1]
 
     customer_data_verification_months = fields.Integer(
         string="Verify Customer Data Every (Months)",

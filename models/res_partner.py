@@ -496,7 +496,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _module_fields_only(self, vals):
-        return bool(vals) and not self.env.su and vals.keys() <= CREDIT_MANAGER_FIELDS | CUSTODIAN_FIELDS
+        own = CREDIT_MANAGER_FIELDS | CUSTODIAN_FIELDS | {"confidentiality_level_proposed_id"}
+        return bool(vals) and not self.env.su and vals.keys() <= own
 
     def _write_module_fields(self, vals):
         """Write the module's own fields (credit, customer file) as superuser once the module's
@@ -504,6 +505,7 @@ class ResPartner(models.Model):
         The checks are called here again, so this path never goes around them."""
         self._check_credit_write_access(vals)
         self._check_custodian_write_access(vals)
+        self._check_confidentiality_write(vals)
         self.check_access("read")
         return super(ResPartner, self.sudo()).write(vals)
 

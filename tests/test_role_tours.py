@@ -255,8 +255,16 @@ class TestRolesServer(RoleData, TransactionCase):
         self.assertFalse(self.custodian.has_group("base.group_partner_manager"))
         self.confidential.with_user(self.custodian).write({"customer_legal_representative": "Li Lei"})
         self.assertEqual(self.confidential.customer_legal_representative, "Li Lei")
+        # The file and a proposed level saved together, as the form does.
+        secret = self.env.ref("customer_credit_management.confidentiality_level_secret")
+        self.plain.with_user(self.custodian).write(
+            {"customer_fax": "0571-1234", "confidentiality_level_proposed_id": secret.id}
+        )
+        self.assertEqual(self.plain.confidentiality_level_proposed_id, secret)
         with self.assertRaises(AccessError):
             self.confidential.with_user(self.custodian).write({"phone": "123"})
+        with self.assertRaises(AccessError):
+            self.plain.with_user(self.manager).write({"confidentiality_level_proposed_id": secret.id})
         with self.assertRaises(AccessError):
             self.plain.with_user(self.sales).write({"customer_legal_representative": "Han Meimei"})
         # The customer form opens for editing, with only the customer file editable.
