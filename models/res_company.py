@@ -90,15 +90,12 @@ class ResCompany(models.Model):
         """The first active internal user of the group in this company; if ``prefer_not`` (a group)
         is given, the first one outside that group when there is one."""
         group = self.env.ref(group_xmlid)
+        # Looked up once: each env.ref checks that the record exists (a query per user).
+        root = self.env.ref("base.user_root")
         users = (
             group.sudo()
             .users.filtered(
-                lambda user: (
-                    user.active
-                    and not user.share
-                    and user.id != self.env.ref("base.user_root").id
-                    and self in user.company_ids
-                )
+                lambda user: user.active and not user.share and user != root and self in user.company_ids
             )
             .sorted("id")
         )
