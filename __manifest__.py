@@ -61,5 +61,6 @@
         "demo/customer_confidentiality_demo.xml",
         "demo/customer_file_demo.xml",
         "demo/customer_access_demo.xml",
+        "demo/customer_roles_demo.xml",
     ],
 }

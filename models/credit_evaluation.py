@@ -96,8 +96,11 @@ class CreditEvaluation(models.Model):
     submitted_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     approved_date = fields.Date(readonly=True, copy=False)
+    # Read as superuser: a credit manager decides on evaluations of customers above his clearance.
     is_current = fields.Boolean(
-        compute="_compute_is_current", help="The approved evaluation behind the customer's grade."
+        compute="_compute_is_current",
+        compute_sudo=True,
+        help="The approved evaluation behind the customer's grade.",
     )
     note = fields.Html(string="Notes")
 
@@ -229,17 +232,20 @@ class CreditEvaluation(models.Model):
     def _apply_to_partners(self):
         # The most recent approved evaluation (by evaluation date) gives the customer its score.
         for evaluation in self.sorted(lambda e: (e.date, e.id)):
-            partner = evaluation.partner_id
+            vals = {
+                "credit_score": evaluation.final_score,
+                "credit_score_date": evaluation.date,
+                "credit_evaluation_id": evaluation.id,
+            }
+            # The score is the module's own field: written as superuser once the module's check
+            # passed, so that neither Odoo's "Contact Creation" right nor the customer's level
+            # (above the approver's clearance) stops the approval.
+            evaluation.partner_id._check_protected_field_write(vals)
+            partner = evaluation.partner_id.sudo()
             current = partner.credit_evaluation_id
             if current and (current.date, current.id) > (evaluation.date, evaluation.id):
                 continue
-            partner.write(
-                {
-                    "credit_score": evaluation.final_score,
-                    "credit_score_date": evaluation.date,
-                    "credit_evaluation_id": evaluation.id,
-                }
-            )
+            partner.write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_not_draft(self):

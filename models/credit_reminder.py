@@ -264,6 +264,12 @@ class CreditReminder(models.Model):
         document of its last sent letter is still open, else it restarts at the first level; a
         customer with a draft letter gets none. A bounded number of queries whatever the number
         of customers (one receivables query)."""
+        return self._propose_letters(date, company, partners, law_firm, filing_date)[0]
+
+    @api.model
+    def _propose_letters(self, date, company, partners=None, law_firm=False, filing_date=False):
+        """``_propose``, and the number of customers with overdue receivables left out because the
+        user may not read them (above the clearance, no grant): (letters, count)."""
         self._check_collection_access()
         levels = self.env["credit.reminder.level"].search([])
         if not levels:
@@ -281,8 +287,15 @@ class CreditReminder(models.Model):
             for partner_id, rows in overdue.items()
             if currency.compare_amounts(sum(row["residual"] for row in rows), 0) > 0
         }
+        # A letter shows the customer's address and invoices: only for customers the user may
+        # read. The others are counted, for someone with the clearance or a grant.
+        readable = set(
+            self.env["res.partner"].with_context(active_test=False).search([("id", "in", list(overdue))]).ids
+        )
+        hidden_count = len(overdue.keys() - readable)
+        overdue = {partner_id: rows for partner_id, rows in overdue.items() if partner_id in readable}
         if not overdue:
-            return self.browse()
+            return self.browse(), hidden_count
         with_draft = {
             partner.id
             for [partner] in self._read_group(
@@ -354,7 +367,7 @@ class CreditReminder(models.Model):
                     ],
                 }
             )
-        return self.create(vals_list)
+        return self.create(vals_list), hidden_count
 
     @api.model
     def _last_sent_letters(self, company, partner_ids):

@@ -80,23 +80,28 @@ class ResCompany(models.Model):
         self.ensure_one()
         if self.credit_responsible_id:
             return self.credit_responsible_id
-        return self._credit_first_user_of("customer_credit_management.group_credit_manager")
+        # The module puts the administrator in its groups at installation: someone who holds the
+        # group for the job decides first, the administrators (Settings) only when nobody else does.
+        return self._credit_first_user_of(
+            "customer_credit_management.group_credit_manager", prefer_not="base.group_system"
+        )
 
-    def _credit_first_user_of(self, group_xmlid):
-        """The first active internal user of the group in this company."""
+    def _credit_first_user_of(self, group_xmlid, prefer_not=None):
+        """The first active internal user of the group in this company; if ``prefer_not`` (a group)
+        is given, the first one outside that group when there is one."""
         group = self.env.ref(group_xmlid)
-        return (
+        # Looked up once: each env.ref checks that the record exists (a query per user).
+        root = self.env.ref("base.user_root")
+        users = (
             group.sudo()
             .users.filtered(
-                lambda user: (
-                    user.active
-                    and not user.share
-                    and user.id != self.env.ref("base.user_root").id
-                    and self in user.company_ids
-                )
+                lambda user: user.active and not user.share and user != root and self in user.company_ids
             )
-            .sorted("id")[:1]
+            .sorted("id")
         )
+        if prefer_not:
+            users = (users - self.env.ref(prefer_not).sudo().users) or users
+        return users[:1]
 
     customer_data_verification_months = fields.Integer(
         string="Verify Customer Data Every (Months)",

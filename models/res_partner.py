@@ -2,6 +2,7 @@ import logging
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -484,6 +485,8 @@ class ResPartner(models.Model):
             # Custodians propose levels without the right to edit every contact.
             self.check_access("read")
             result = super(ResPartner, self.sudo()).write(vals)
+        elif self._module_fields_only(vals):
+            result = self._write_module_fields(vals)
         else:
             result = super().write(vals)
         if reassigned:
@@ -577,6 +580,48 @@ class ResPartner(models.Model):
                         partner=partner.display_name,
                     )
                 )
+
+    def _module_fields_only(self, vals):
+        return bool(vals) and not self.env.su and vals.keys() <= self._protected_field_owners().keys()
+
+    def _write_module_fields(self, vals):
+        """Write the module's own fields (credit, customer file, proposed level) as superuser once
+        the module's own checks passed: a credit manager or custodian needs no Odoo right on
+        contacts for them. The checks run here again, so this path never goes around them."""
+        self._check_protected_field_write(vals)
+        self._check_confidentiality_write(vals)
+        self.check_access("read")
+        return super(ResPartner, self.sudo()).write(vals)
+
+    @api.model
+    def _module_editable_fields(self):
+        """The partner fields the current user may change by the module's groups alone."""
+        custodian = self.env.user.has_group(CUSTODIAN_GROUP)
+        return {
+            name
+            for name, owner in self._protected_field_owners().items()
+            if (owner in OWNER_GROUPS and not self._protected_fields_denied({name: True}))
+            or (custodian and name == "confidentiality_level_proposed_id")
+        }
+
+    @api.model
+    def get_view(self, view_id=None, view_type="form", **options):
+        result = super().get_view(view_id, view_type, **options)
+        if view_type != "form" or self.env.su or self.has_access("write"):
+            return result
+        editable = self._module_editable_fields()
+        if not editable:
+            return result
+        # Without Odoo's right to edit contacts the form is read-only; credit managers and
+        # custodians may still change the module's fields (written by _write_module_fields):
+        # the form opens for editing with every other field of the partner read-only.
+        arch = etree.fromstring(result["arch"])
+        arch.set("edit", "1")
+        for node in arch.xpath("//field[not(ancestor::field)]"):
+            if node.get("name") not in editable:
+                node.set("readonly", "1")
+        result["arch"] = etree.tostring(arch, encoding="unicode")
+        return result
 
     @api.model
     def _stamp_credit_score_date(self, vals):

@@ -22,3 +22,4 @@ from . import test_rpc_caller_controls
 from . import test_bad_input
 from . import test_customer_lists
 from . import test_field_protection
+from . import test_role_tours

@@ -27,3 +27,30 @@ class CreditCommon(TransactionCase):
         cls.contact = cls.env["res.partner"].create(
             {"name": "Credit Test Contact", "parent_id": cls.customer.id}
         )
+
+
+# One user per role, holding only the groups of that role (and base.group_user through them), at the
+# default clearance (Internal): the roles as the policy sets people up.
+ROLE_GROUPS = {
+    "salesperson": "sales_team.group_sale_salesman",
+    "credit_manager": "customer_credit_management.group_credit_manager",
+    "accountant": "account.group_account_user",
+    "custodian": "customer_credit_management.group_customer_data_custodian",
+    "director": "customer_credit_management.group_marketing_director",
+}
+
+
+def new_role_users(env, prefix="ccm_role", company=None, **kwargs):
+    """{role: user} with only the role's groups. ``kwargs`` per role, e.g. credit_manager={'email': False}."""
+    company = company or env.company
+    return {
+        role: new_test_user(
+            env,
+            login=f"{prefix}_{role}",
+            groups=groups,
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+            **kwargs.get(role, {}),
+        )
+        for role, groups in ROLE_GROUPS.items()
+    }

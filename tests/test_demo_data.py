@@ -47,3 +47,37 @@ class TestDemoData(CreditCommon):
         self.assertTrue(huaxin.customer_feedback_ids)
         prospect = self.env.ref("customer_credit_management.demo_partner_prospect")
         self.assertEqual(prospect.customer_category, "potential")
+
+    def test_demo_users_per_role(self):
+        """One demo user per role, with only its role's groups (issue 15)."""
+        roles = {
+            "demo_user_salesperson": "sales_team.group_sale_salesman",
+            "demo_user_accountant": "account.group_account_user",
+            "demo_user_credit_manager": "customer_credit_management.group_credit_manager",
+            "demo_user_custodian": "customer_credit_management.group_customer_data_custodian",
+            "demo_user_director": "customer_credit_management.group_marketing_director",
+        }
+        level = self.env["customer.confidentiality.level"]._default_level()
+        for xmlid, group in roles.items():
+            user = self.env.ref(f"customer_credit_management.{xmlid}")
+            self.assertTrue(user.has_group(group), xmlid)
+            self.assertFalse(user.has_group("base.group_partner_manager"), xmlid)
+            self.assertFalse(user.has_group("base.group_system"), xmlid)
+            self.assertEqual(user.customer_clearance_level_id, level, xmlid)
+        self.assertFalse(
+            self.env.ref("customer_credit_management.demo_user_credit_manager").has_group(
+                "sales_team.group_sale_salesman"
+            )
+        )
+
+    def test_demo_credit_lines(self):
+        """The lines come from the demo orders: most customers are within theirs, a few are not."""
+        names = ("huaxin", "jinghong", "dongfang", "haitong", "xinghe", "changjiang", "lianhua", "taishan")
+        names += ("beichen", "minsheng", "kunlun", "wang_li")
+        partners = self.env["res.partner"].concat(
+            *(self.env.ref(f"customer_credit_management.demo_partner_{name}") for name in names)
+        )
+        over = partners.filtered("credit_exceeded")
+        self.assertTrue(over)
+        self.assertGreater(len(partners - over), len(over))
+        self.assertTrue(all(partner.credit_limit_computed > 0 for partner in partners - over))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: a database with the module and its demo data, served at http://localhost:8069.
+# DEMO_DB (default ccm_demo) and DEMO_PORT (default 8069) choose the database and the port.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DEMO_DB=${DEMO_DB:-ccm_demo}
@@ -11,16 +12,30 @@ ensure_postgres
 apt_install wkhtmltopdf fonts-noto-cjk || warn "wkhtmltopdf missing: PDF reports will not print"
 
 data_dir="$CACHE_DIR/data"
+# sale_management gives salespeople the Sales app.
 if psql -d postgres -tAc "select 1 from pg_database where datname = '$DEMO_DB'" | grep -q 1; then
     log "Updating the module in the existing database $DEMO_DB"
-    odoo_bin -d "$DEMO_DB" --data-dir "$data_dir" -u "$MODULE" --stop-after-init --log-level=warn
+    odoo_bin -d "$DEMO_DB" --data-dir "$data_dir" -i sale_management -u "$MODULE" --stop-after-init --log-level=warn
 else
     log "Creating the database $DEMO_DB with the module and demo data"
-    odoo_bin -d "$DEMO_DB" --data-dir "$data_dir" -i "$MODULE" --stop-after-init --log-level=warn
+    odoo_bin -d "$DEMO_DB" --data-dir "$data_dir" -i "$MODULE,sale_management" --stop-after-init --log-level=warn
 fi
+# PDFs fetch their styles from web.base.url: the address served below (frozen, so that logging
+# in as admin does not change it).
+base_url="http://localhost:$DEMO_PORT"
+psql -d "$DEMO_DB" -qc "
+    INSERT INTO ir_config_parameter (key, value, create_date, write_date)
+    VALUES ('web.base.url', '$base_url', now(), now()), ('web.base.url.freeze', 'True', now(), now())
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now()"
 echo
-echo "  Odoo with customer_credit_management: http://localhost:$DEMO_PORT"
-echo "  Login: admin   Password: admin   (database $DEMO_DB)"
+echo "  Odoo with customer_credit_management: $base_url   (database $DEMO_DB)"
+echo "  Logins (password = login), each with only its role's groups, clearance Internal:"
+echo "    admin        administrator (all credit groups, Marketing Director, Department Head)"
+echo "    sales        salesperson (Sales)"
+echo "    accountant   accountant (Accounting)"
+echo "    credit       credit manager"
+echo "    custodian    customer data custodian (customer service)"
+echo "    director     marketing director"
 echo
 exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" --db_user "$DB_USER" \
     --data-dir "$data_dir" -d "$DEMO_DB" --db-filter "^$DEMO_DB\$" --http-port "$DEMO_PORT"

@@ -23,6 +23,12 @@ class CreditReminderRun(models.TransientModel):
     )
     reminder_ids = fields.Many2many("credit.reminder", string="Proposed Letters")
     state = fields.Selection([("new", "New"), ("proposed", "Proposed")], default="new", required=True)
+    clearance_needed_count = fields.Integer(
+        string="Customers Above Your Clearance",
+        readonly=True,
+        help="Customers with overdue receivables above your clearance: no letter was proposed for "
+        "them. Request access to them, or ask a colleague with the clearance to run their letters.",
+    )
 
     def _reopen(self):
         return {
@@ -36,14 +42,20 @@ class CreditReminderRun(models.TransientModel):
 
     def action_propose(self):
         self.ensure_one()
-        letters = self.env["credit.reminder"]._propose(
+        letters, hidden_count = self.env["credit.reminder"]._propose_letters(
             self.date,
             self.company_id,
             partners=self.partner_ids or None,
             law_firm=self.law_firm,
             filing_date=self.filing_date,
         )
-        self.write({"reminder_ids": [Command.set(letters.ids)], "state": "proposed"})
+        self.write(
+            {
+                "reminder_ids": [Command.set(letters.ids)],
+                "state": "proposed",
+                "clearance_needed_count": hidden_count,
+            }
+        )
         return self._reopen()
 
     def _drafts(self):
