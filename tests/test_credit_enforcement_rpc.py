@@ -25,7 +25,7 @@ class TestCreditEnforcementStateRpc(HttpCase):
         cls.customer = cls.env["res.partner"].create({"name": "State Credit Customer", "is_company": True})
         cls.customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 5000})
         cls.product = cls.env["product.product"].create(
-            {"name": "State widget", "type": "consu", "taxes_id": [Command.clear()]}
+            {"name": "State widget", "type": "consu", "list_price": 4000, "taxes_id": [Command.clear()]}
         )
 
     def setUp(self):
@@ -129,7 +129,7 @@ class TestCreditEnforcementStateRpc(HttpCase):
         self.env.invalidate_all()
         self.assertEqual(small.state, "sale")
         # The line is now used: the next order over the rest is refused on every path.
-        self.refused("exceeds the credit line", "sale.order", "copy", [small.id], default={"state": "sale"})
+        self.refused("exceeds the credit line", "sale.order", "copy", [within.id], default={"state": "sale"})
 
     def test_on_hold_refuses_the_state_write(self):
         self.customer.action_credit_hold()
@@ -268,6 +268,15 @@ class TestCreditEnforcementStateRpc(HttpCase):
         # It does not cover a copy or a second confirmation of its order.
         self.refused("exceeds the credit line", "sale.order", "copy", [order.id], default={"state": "sale"})
 
+    def test_used_release_ships_only_the_approved_amount(self):
+        order = self.new_order(8000)
+        request_id = self.call(
+            "credit.release.request", "create", {"order_id": order.id, "reason": "Payment promised"}
+        )
+        self.env["credit.release.request"].browse(request_id).action_approve()
+        self.call("sale.order", "action_confirm", [order.id])
+        self.env.invalidate_all()
+        line = order.order_line
         # Raised to 100,000 while enforcement was off: the used release no longer ships it.
         self.company.credit_control_enabled = False
         self.call("sale.order.line", "write", [line.id], {"price_unit": 100000})
