@@ -103,6 +103,10 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return self.company_id.currency_id.round(self.amount_total / (self.currency_rate or 1.0))
 
+    def _credit_holder(self):
+        """Whose credit, in which company, this order uses."""
+        return self.partner_id.commercial_partner_id.id, self.company_id.id
+
     def _credit_is_cash_sale(self):
         """Paid in full before confirmation (done online payments, paid down payments): no credit."""
         self.ensure_one()
@@ -242,15 +246,15 @@ class SaleOrder(models.Model):
 
     @contextmanager
     def _credit_watch_rise(self):
-        """A change that raises a confirmed order's credit amount is checked like its
-        confirmation; lowering it is always allowed. Nested writes (an order's lines written
-        through the order) are watched by the outermost one, so that a change is judged as a
-        whole."""
+        """A change that raises a confirmed order's credit amount, or moves it to another
+        customer or company, is checked like its confirmation; lowering it is always allowed.
+        Nested writes (an order's lines written through the order) are watched by the outermost
+        one, so that a change is judged as a whole."""
         watched = self.env.cr.cache.setdefault(RISE_WATCHED, set())
         orders = self.filtered(
             lambda o: o.id not in watched and o.state == "sale" and o.company_id.credit_control_enabled
         )
-        before = {order: order._credit_amount() for order in orders}
+        before = {order: (order._credit_holder(), order._credit_amount()) for order in orders}
         watched.update(orders.ids)
         try:
             yield
@@ -259,10 +263,12 @@ class SaleOrder(models.Model):
         risen = self.browse(
             [
                 order.id
-                for order, amount in before.items()
-                if order.exists()
-                and order.state == "sale"
-                and order.company_id.currency_id.compare_amounts(order._credit_amount(), amount) > 0
+                for order, (holder, amount) in before.items()
+                if order.state == "sale"
+                and (
+                    order._credit_holder() != holder
+                    or order.company_id.currency_id.compare_amounts(order._credit_amount(), amount) > 0
+                )
             ]
         )
         refusals = risen._credit_check()

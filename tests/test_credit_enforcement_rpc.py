@@ -221,6 +221,14 @@ class TestCreditEnforcementStateRpc(HttpCase):
         self.assertIn("exceeds the credit line", response["error"]["data"]["message"])
         self.assertEqual(pair.amount_total, 0)
 
+        # Nor moved to a customer whose line it does not fit.
+        small_customer = self.env["res.partner"].create({"name": "Small Credit Customer", "is_company": True})
+        small_customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 100})
+        self.refused(
+            "exceeds the credit line", "sale.order", "write", [order.id], {"partner_id": small_customer.id}
+        )
+        self.assertEqual(order.partner_id, self.customer)
+
         # Lowering is always allowed; raising within the line too, as a whole change.
         self.call("sale.order.line", "write", [line.id], {"price_unit": 3000})
         self.call(
