@@ -1,7 +1,8 @@
+import math
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount
 
 # Keys of the cursor's cache (a per-transaction dict no client can reach, unlike the context):
@@ -34,6 +35,38 @@ def refuse_computed_values(model, vals_list):
                 fields=", ".join(sorted(model._fields[fname].string for fname in fields_set)),
             )
         )
+
+
+def refuse_non_finite_figures(model, vals_list):
+    """NaN or infinity in a quantity, price or discount would make the order's amount and the
+    customer's exposure unusable: refused with a clear error before Odoo rounds them, also in
+    the lines an order's values create or update."""
+    for vals in vals_list:
+        for fname, value in vals.items():
+            field = model._fields.get(fname)
+            if field is None:
+                continue
+            if field.type in ("one2many", "many2many") and isinstance(value, list | tuple):
+                refuse_non_finite_figures(
+                    model.env[field.comodel_name],
+                    [
+                        command[2]
+                        for command in value
+                        if isinstance(command, list | tuple)
+                        and len(command) == 3
+                        and command[0] in (0, 1)
+                        and isinstance(command[2], dict)
+                    ],
+                )
+                continue
+            if field.type not in ("float", "monetary") or isinstance(value, bool):
+                continue
+            try:
+                finite = math.isfinite(float(value))
+            except (TypeError, ValueError):
+                continue
+            if not finite:
+                raise ValidationError(model.env._("%(field)s must be a finite number.", field=field.string))
 
 
 class SaleOrder(models.Model):
@@ -217,6 +250,7 @@ class SaleOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         refuse_computed_values(self, vals_list)
+        refuse_non_finite_figures(self, vals_list)
         orders = super().create(vals_list)
         # Created confirmed (create, copy, import): the same check as a confirmation.
         orders.filtered(lambda o: o.state == "sale")._credit_check_entering()
@@ -224,6 +258,7 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         refuse_computed_values(self, [vals])
+        refuse_non_finite_figures(self, [vals])
         entering = self.browse()
         if vals.get("state") == "sale":
             entering = self.filtered(lambda o: o.state != "sale")

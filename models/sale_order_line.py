@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .sale_order import refuse_computed_values
+from .sale_order import refuse_computed_values, refuse_non_finite_figures
 
 
 class SaleOrderLine(models.Model):
@@ -13,6 +13,7 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         refuse_computed_values(self, vals_list)
+        refuse_non_finite_figures(self, vals_list)
         order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)
         with orders._credit_watch_rise():
@@ -20,6 +21,7 @@ class SaleOrderLine(models.Model):
 
     def write(self, vals):
         refuse_computed_values(self, [vals])
+        refuse_non_finite_figures(self, [vals])
         orders = self.order_id
         if vals.get("order_id"):
             orders |= orders.browse(vals["order_id"])

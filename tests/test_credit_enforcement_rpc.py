@@ -181,6 +181,21 @@ class TestCreditEnforcementStateRpc(HttpCase):
         self.refused("exceeds the credit line", "sale.order", "action_confirm", [order.id])
         self.assertEqual(order.state, "draft")
 
+    def test_figures_must_be_finite(self):
+        order = self.new_order(100)
+        line = order.order_line
+        for vals in (
+            {"price_unit": float("nan")},
+            {"product_uom_qty": float("inf")},
+            {"discount": float("-inf")},
+        ):
+            with self.subTest(vals=vals):
+                response = self.jsonrpc("sale.order.line", "write", [line.id], vals)
+                self.assertIn("must be a finite number", response["error"]["data"]["message"])
+                self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.ValidationError")
+        self.refused("must be a finite number", "sale.order", "create", self.order_vals(float("nan")))
+        self.assertEqual(order.amount_total, 100)
+
     def test_confirmed_order_cannot_grow_beyond_the_line(self):
         order = self.new_order(4000, confirm=True)
         line = order.order_line
