@@ -16,6 +16,7 @@ from . import res_partner_industry
 from . import credit_exposure
 from . import credit_release_request
 from . import sale_order
+from . import sale_order_line
 from . import stock_picking
 from . import credit_aging_bucket
 from . import credit_aging_bucket_set

@@ -1,6 +1,72 @@
+import math
+from contextlib import contextmanager
+
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
+
+# Keys of the cursor's cache (a per-transaction dict no client can reach, unlike the context):
+# the orders that action_confirm has just checked, and the confirmed orders whose amount a
+# write in progress is watching.
+CONFIRM_CHECKED = "customer_credit_management.confirm_checked"
+RISE_WATCHED = "customer_credit_management.rise_watched"
+
+
+def refuse_computed_values(model, vals_list):
+    """Stored computed fields (amounts, rates, invoiced quantities, states of lines) are what the
+    credit check and the exposure read: they come from the order's lines and the company's
+    currency rates, never from a caller. Odoo's ORM writes them when asked; only code running as
+    superuser may do so."""
+    if model.env.su:
+        return
+    fields_set = {
+        fname
+        for vals in vals_list
+        for fname in vals
+        if (field := model._fields.get(fname)) is not None
+        and field.store
+        and field.compute
+        and field.readonly
+    }
+    if fields_set:
+        raise AccessError(
+            model.env._(
+                "These fields are computed and cannot be set: %(fields)s.",
+                fields=", ".join(sorted(model._fields[fname].string for fname in fields_set)),
+            )
+        )
+
+
+def refuse_non_finite_figures(model, vals_list):
+    """NaN or infinity in a quantity, price or discount would make the order's amount and the
+    customer's exposure unusable: refused with a clear error before Odoo rounds them, also in
+    the lines an order's values create or update."""
+    for vals in vals_list:
+        for fname, value in vals.items():
+            field = model._fields.get(fname)
+            if field is None:
+                continue
+            if field.type in ("one2many", "many2many") and isinstance(value, list | tuple):
+                refuse_non_finite_figures(
+                    model.env[field.comodel_name],
+                    [
+                        command[2]
+                        for command in value
+                        if isinstance(command, list | tuple)
+                        and len(command) == 3
+                        and command[0] in (0, 1)
+                        and isinstance(command[2], dict)
+                    ],
+                )
+                continue
+            if field.type not in ("float", "monetary") or isinstance(value, bool):
+                continue
+            try:
+                finite = math.isfinite(float(value))
+            except (TypeError, ValueError):
+                continue
+            if not finite:
+                raise ValidationError(model.env._("%(field)s must be a finite number.", field=field.string))
 
 
 class SaleOrder(models.Model):
@@ -99,6 +165,10 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return self.company_id.currency_id.round(self.amount_total / (self.currency_rate or 1.0))
 
+    def _credit_holder(self):
+        """Whose credit, in which company, this order uses."""
+        return self.partner_id.commercial_partner_id.id, self.company_id.id
+
     def _credit_is_cash_sale(self):
         """Paid in full before confirmation (done online payments, paid down payments): no credit."""
         self.ensure_one()
@@ -154,26 +224,27 @@ class SaleOrder(models.Model):
         return None
 
     def _credit_valid_release(self):
+        """The release that covers this order at its present amount: one approved and not
+        expired, or, once the order is confirmed, the one its confirmation used. A release covers
+        its order up to the amount approved, once."""
         self.ensure_one()
         releases = self.sudo().credit_release_ids
         if not releases:
             return releases
         today = fields.Date.context_today(self)
+        amount = self._credit_amount()
+        confirmed = self.state == "sale"
         return releases.filtered(
             lambda r: (
-                r.state == "approved"
-                and r.expiry_date >= today
-                and self.company_id.currency_id.compare_amounts(self._credit_amount(), r.order_amount) <= 0
+                ((r.state == "approved" and r.expiry_date >= today) or (r.state == "used" and confirmed))
+                and self.company_id.currency_id.compare_amounts(amount, r.order_amount) <= 0
             )
         )[:1]
 
     def _credit_has_release(self):
-        """An approved release, used or still valid, lets this order's goods ship."""
+        """A release lets this order's goods ship, up to the amount it approved."""
         self.ensure_one()
-        return bool(
-            self._credit_valid_release()
-            or self.sudo().credit_release_ids.filtered(lambda r: r.state == "used")
-        )
+        return bool(self._credit_valid_release())
 
     def _credit_check(self):
         """Return {order: refusal message} for the orders of ``self`` that may not be confirmed.
@@ -205,17 +276,96 @@ class SaleOrder(models.Model):
                     exposure[partner_id] += order._credit_amount()
         return refusals
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        refuse_computed_values(self, vals_list)
+        refuse_non_finite_figures(self, vals_list)
+        orders = super().create(vals_list)
+        # Created confirmed (create, copy, import): the same check as a confirmation.
+        orders.filtered(lambda o: o.state == "sale")._credit_check_entering()
+        return orders
+
+    def write(self, vals):
+        refuse_computed_values(self, [vals])
+        refuse_non_finite_figures(self, [vals])
+        entering = self.browse()
+        if vals.get("state") == "sale":
+            entering = self.filtered(lambda o: o.state != "sale")
+        with self._credit_watch_rise():
+            result = super().write(vals)
+            entering._credit_check_entering()
+        return result
+
+    def _credit_check_entering(self):
+        """Orders of ``self`` have just become confirmed: refuse those that the credit check
+        refuses, unless action_confirm checked them a moment ago. Code running as superuser
+        (sudo: migrations, data set-up) is trusted here as for computed fields; no client
+        request runs as superuser, and action_confirm checks every caller."""
+        if self.env.su:
+            return
+        checked = self.env.cr.cache.get(CONFIRM_CHECKED, ())
+        unchecked = self.filtered(lambda o: o.id not in checked)
+        if not unchecked:
+            return
+        refusals = unchecked._credit_check()
+        if refusals:
+            raise UserError("\n\n".join(refusals.values()))
+        unchecked._credit_mark_confirmed()
+
+    @contextmanager
+    def _credit_watch_rise(self):
+        """A change that raises a confirmed order's credit amount, or moves it to another
+        customer or company, is checked like its confirmation; lowering it is always allowed.
+        Nested writes (an order's lines written through the order) are watched by the outermost
+        one, so that a change is judged as a whole. Code running as superuser is trusted, as
+        for computed fields."""
+        if self.env.su:
+            yield
+            return
+        watched = self.env.cr.cache.setdefault(RISE_WATCHED, set())
+        orders = self.filtered(
+            lambda o: o.id not in watched and o.state == "sale" and o.company_id.credit_control_enabled
+        )
+        before = {order: (order._credit_holder(), order._credit_amount()) for order in orders}
+        watched.update(orders.ids)
+        try:
+            yield
+        finally:
+            watched.difference_update(orders.ids)
+        risen = self.browse(
+            [
+                order.id
+                for order, (holder, amount) in before.items()
+                if order.state == "sale"
+                and (
+                    order._credit_holder() != holder
+                    or order.company_id.currency_id.compare_amounts(order._credit_amount(), amount) > 0
+                )
+            ]
+        )
+        refusals = risen._credit_check()
+        if refusals:
+            order, refusal = next(iter(refusals.items()))
+            raise UserError(
+                self.env._(
+                    "The change raises the confirmed order %(order)s beyond what credit control allows:"
+                    "\n%(refusal)s",
+                    order=order.name,
+                    refusal=refusal,
+                )
+            )
+
     def action_confirm(self):
         refusals = self._credit_check()
         if not refusals:
-            return super().action_confirm()
+            return self._credit_confirm_checked(self)
         if len(self) == 1 and self._credit_caller_sees_errors():
             raise UserError(refusals[self])
         refused = self.browse([order.id for order in refusals])
         refused._credit_flag_blocked(refusals)
         accepted = self - refused
         if accepted:
-            super(SaleOrder, accepted).action_confirm()
+            self._credit_confirm_checked(accepted)
         if not self._credit_caller_sees_errors():
             return True
         return {
@@ -229,6 +379,16 @@ class SaleOrder(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _credit_confirm_checked(self, orders):
+        """Odoo's confirmation of ``orders``, which the check has just passed: their write of
+        the state does not check them again."""
+        checked = self.env.cr.cache.setdefault(CONFIRM_CHECKED, set())
+        checked.update(orders.ids)
+        try:
+            return super(SaleOrder, orders).action_confirm()
+        finally:
+            checked.difference_update(orders.ids)
 
     def _credit_caller_sees_errors(self):
         # The portal and automations run as superuser or as an external user: an error would
@@ -250,10 +410,13 @@ class SaleOrder(models.Model):
             )
 
     def _action_confirm(self):
+        self._credit_mark_confirmed()
+        return super()._action_confirm()
+
+    def _credit_mark_confirmed(self):
         self.filtered("credit_blocked").sudo().credit_blocked = False
         used = self.sudo().credit_release_ids.filtered(lambda r: r.state == "approved")
         used.write({"state": "used"})
-        return super()._action_confirm()
 
     def action_request_credit_release(self):
         self.ensure_one()

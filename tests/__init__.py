@@ -23,3 +23,4 @@ from . import test_bad_input
 from . import test_customer_lists
 from . import test_field_protection
 from . import test_role_tours
+from . import test_credit_enforcement_rpc
