@@ -255,6 +255,8 @@ def main(env):
     duration = end - start
     names = (
         "sale: confirm",
+        "sale: confirm (passed)",
+        "sale: confirm (refused)",
         "sale: create order",
         "aging: screen",
         "aging: xlsx with details",
@@ -265,11 +267,13 @@ def main(env):
 
     def figures(records, name, outside_faults=False):
         # outside_faults: without the calls that overlapped a fault (injection to served again).
+        name, _sep, only = name.partition(" (")
+        outcomes = {"passed)": ("ok",), "refused)": ("refused",)}.get(only, ("ok", "refused"))
         times = [
             ms
             for moment, row_name, ms, outcome, _detail in records
             if row_name == name
-            and outcome in ("ok", "refused")
+            and outcome in outcomes
             and not (outside_faults and (in_fault(moment) or in_fault(moment + ms / 1000)))
         ]
         if not times:
