@@ -3,7 +3,7 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: test demo i18n clean
+.PHONY: test demo i18n clean load
 
 test:
 	@bash tools/test.sh
@@ -17,3 +17,7 @@ clean:
 # Regenerates the .pot and merges it into the translations.
 i18n:
 	@bash tools/i18n.sh
+
+# The load and fault test (bench/load/run.sh): several workers, faults, invariants, figures.
+load:
+	@bash bench/load/run.sh

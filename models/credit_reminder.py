@@ -274,6 +274,11 @@ class CreditReminder(models.Model):
         levels = self.env["credit.reminder.level"].search([])
         if not levels:
             raise UserError(self.env._("Define the collection letter levels first."))
+        # Two runs of one company at the same moment would both see no draft letter and both
+        # propose one. A no-op UPDATE of the company's row serialises them: under REPEATABLE READ
+        # the second fails with a serialisation error, Odoo retries its request, and the retry
+        # sees the first run's drafts.
+        self.env.cr.execute(SQL("UPDATE res_company SET id = id WHERE id = %s", company.id))
         currency = company.currency_id
         items = self.env["credit.receivable"].get_open_items(
             date, company, partner_ids=partners.commercial_partner_id.ids if partners else None

@@ -21,6 +21,13 @@ class ResUsers(models.Model):
         "month. It holds the customers you may read, and needs the rights to export the analysis "
         "(customer service, marketing director, credit managers).",
     )
+    customer_analysis_sent_date = fields.Date(
+        string="Monthly Customer Analysis Sent On",
+        readonly=True,
+        copy=False,
+        help="When the monthly customer analysis was last e-mailed: one e-mail a month, however "
+        "often its scheduled action runs.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):

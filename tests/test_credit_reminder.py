@@ -4,11 +4,13 @@ import re
 from datetime import date, timedelta
 
 import lxml.html
+import psycopg2
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
@@ -429,6 +431,20 @@ class TestCreditReminder(CreditControlCommon):
             )
         with self.assertRaises(AccessError):
             self.env["credit.reminder.run"].with_user(self.salesperson).create({"date": DUE})
+
+    def test_concurrent_runs_serialised(self):
+        """A run holds its company's row until it commits: a second run of the same company at the
+        same moment waits for it, then fails with a serialisation error that Odoo retries, and the
+        retry sees the first run's drafts (no two draft letters for one customer)."""
+        # A company committed before the test (the test's own company is invisible to others).
+        company = self.env.ref("base.main_company")
+        self.env["credit.reminder"].sudo()._propose(DUE + timedelta(days=1), company)
+        # A connection of its own, outside the test's transaction (and the test cursor of HttpCase).
+        with sql_db.db_connect(self.env.cr.dbname).cursor() as other_cr:
+            with self.assertRaises(psycopg2.errors.LockNotAvailable), mute_logger("odoo.sql_db"):
+                other_cr.execute(
+                    "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE NOWAIT", [company.id]
+                )
 
     def test_run_query_count(self):
         """The run's queries grow by a bounded number per customer: one receivables query for all."""

@@ -472,6 +472,33 @@ class TestCustomerFile(CreditCommon):
         )
         self.assertEqual(log.export_field_count, 11)
 
+    def test_monthly_analysis_once_a_month(self):
+        """The scheduled action may run twice (a server killed before Odoo stored its next call,
+        several servers, a run by hand): still one e-mail per user and month."""
+        director = new_test_user(
+            self.env,
+            login="ccm_monthly_once",
+            email="once@example.com",
+            groups="base.group_partner_manager,customer_credit_management.group_marketing_director",
+        )
+        director.customer_clearance_level_id = self.env.ref(
+            "customer_credit_management.confidentiality_level_secret"
+        )
+        director.with_user(director).write({"customer_analysis_monthly": True})
+        Wizard = self.env["customer.analysis.wizard"]
+
+        def mails():
+            return self.env["mail.mail"].search_count([("recipient_ids", "in", director.partner_id.ids)])
+
+        with freeze_time("2025-03-01"):
+            Wizard._cron_send_monthly_analysis()
+        with freeze_time("2025-03-02"):
+            Wizard._cron_send_monthly_analysis()
+        self.assertEqual(mails(), 1, "one e-mail in March")
+        with freeze_time("2025-04-01"):
+            Wizard._cron_send_monthly_analysis()
+        self.assertEqual(mails(), 2, "the next one in April")
+
     def test_monthly_analysis_mail(self):
         director = new_test_user(
             self.env,

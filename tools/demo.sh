@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # `make demo`: a database with the module and its demo data, served at http://localhost:8069.
 # DEMO_DB (default ccm_demo) and DEMO_PORT (default 8069) choose the database and the port.
+# Served by Odoo's prefork server: WORKERS HTTP workers (default 4) and MAX_CRON_THREADS cron
+# workers (default 2); WORKERS=0 serves from one threaded process instead.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DEMO_DB=${DEMO_DB:-ccm_demo}
 DEMO_PORT=${DEMO_PORT:-8069}
+# The websocket (bus) of a prefork server is served by its gevent process on this port.
+DEMO_GEVENT_PORT=${DEMO_GEVENT_PORT:-8072}
+WORKERS=${WORKERS:-4}
+MAX_CRON_THREADS=${MAX_CRON_THREADS:-2}
 ensure_odoo_src || exit 1
 ensure_venv
 ensure_postgres
@@ -36,6 +42,8 @@ echo "    accountant   accountant (Accounting)"
 echo "    credit       credit manager"
 echo "    custodian    customer data custodian (customer service)"
 echo "    director     marketing director"
+echo "  $WORKERS HTTP workers, $MAX_CRON_THREADS cron workers (websocket on port $DEMO_GEVENT_PORT)"
 echo
 exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" --db_user "$DB_USER" \
-    --data-dir "$data_dir" -d "$DEMO_DB" --db-filter "^$DEMO_DB\$" --http-port "$DEMO_PORT"
+    --data-dir "$data_dir" -d "$DEMO_DB" --db-filter "^$DEMO_DB\$" --http-port "$DEMO_PORT" \
+    --workers "$WORKERS" --max-cron-threads "$MAX_CRON_THREADS" --gevent-port "$DEMO_GEVENT_PORT"

@@ -159,8 +159,17 @@ class CustomerAnalysisWizard(models.TransientModel):
         today = fields.Date.context_today(self)
         # Early January, the year just closed is the one worth reading.
         year = today.year if today.month > 1 else today.year - 1
+        # Who got this month's e-mail is skipped: a scheduled action may run again after it
+        # committed (a server killed before Odoo stored its next call, or a run by hand).
         users = self.env["res.users"].search(
-            [("customer_analysis_monthly", "=", True), ("share", "=", False), ("email", "!=", False)]
+            [
+                ("customer_analysis_monthly", "=", True),
+                ("share", "=", False),
+                ("email", "!=", False),
+                "|",
+                ("customer_analysis_sent_date", "=", False),
+                ("customer_analysis_sent_date", "<", today.replace(day=1)),
+            ]
         )
         for user in users:
             try:
@@ -187,4 +196,5 @@ class CustomerAnalysisWizard(models.TransientModel):
                     ],
                 }
             )
+            user.sudo().customer_analysis_sent_date = today
         return True
