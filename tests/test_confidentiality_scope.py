@@ -12,8 +12,13 @@ from .confidentiality_common import ConfidentialityCommon
 
 
 def customer_ruled_models(env):
-    """Models with an active global read rule on the customer's level."""
-    rules = env["ir.rule"].sudo().search([("global", "=", True), ("perm_read", "=", True)])
+    """Models with an active read rule on the customer's level, global or for every internal user
+    (the rules of evaluations and release requests, which a named group, the credit managers,
+    widens on purpose: deciding on them is their duty whatever the level)."""
+    internal = env.ref("base.group_user")
+    rules = env["ir.rule"].sudo().search(
+        [("perm_read", "=", True), "|", ("global", "=", True), ("groups", "in", internal.ids)]
+    )
     return {rule.model_id.model for rule in rules if "customer_access_ok" in (rule.domain_force or "")}
 
 
