@@ -16,3 +16,4 @@ from . import test_customer_export
 from . import test_customer_handover
 from . import test_customer_export_aging
 from . import test_xlsx_row_stream
+from . import test_odoo_compat
