@@ -65,6 +65,9 @@ fi
 # a class whose set-up failed as "odoo.tests.suite: setUpClass (its class)").
 failing=$(sed -nE 's/^[0-9-]+ [0-9:,]+ [0-9]+ ERROR [^ ]+ (odoo\.addons\.)?([^ ]+): (FAIL|ERROR): (Subtest ([^ ]+).*|(.*[^ ])) *$/\2: \5\6/p' \
     "$logs/3-tests.log" | sort -u)
+if [ -n "$result" ] && [ $((t_failed + t_errors)) -gt 0 ] && [ -z "$failing" ]; then
+    problems+=("$((t_failed + t_errors)) failures without a test name (see $logs/3-tests.log)")
+fi
 
 if [ "$mode" = baseline ]; then
     if [ ${#problems[@]} -gt 0 ]; then
