@@ -15,7 +15,7 @@ PEER_MODULES=sale_stock,account
 # post_install only: at_install tests belong to the moment their module is installed, before the
 # modules that depend on it; run later on a registry that holds this module, each would run while
 # only its own dependencies are loaded, under this module's record rules (fields not loaded yet).
-PEER_TAGS=post_install/account,post_install/sale,post_install/sale_stock
+PEER_TAGS=${PEER_TAGS:-post_install/account,post_install/sale,post_install/sale_stock}
 baseline_file=$REPO_ROOT/tests/peer_baseline.txt
 
 cd "$REPO_ROOT" || exit 2
