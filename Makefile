@@ -3,10 +3,19 @@
 ODOO_SRC ?= /opt/odoo18
 export ODOO_SRC
 
-.PHONY: test demo i18n clean load
+.PHONY: test demo i18n clean load peer-test peer-baseline
 
 test:
 	@bash tools/test.sh
+
+# Odoo's own sale_stock, sale and account suites with the module, against tests/peer_baseline.txt
+# (make test runs it too, unless PEER_TESTS=0).
+peer-test:
+	@bash tools/peer_test.sh
+
+# The same suites without the module: rewrites tests/peer_baseline.txt.
+peer-baseline:
+	@bash tools/peer_test.sh --baseline
 
 demo:
 	@bash tools/demo.sh

@@ -199,6 +199,9 @@ class ResPartner(models.Model):
             ["credit_limit_manual", "credit_limit_manual_base", "credit_limit_computed"]
         )
         default_factor = self.env.company.credit_default_risk_factor
+        # The amounts are the current company's: its currency, not the partner's currency_id, which
+        # an onchange may send empty (a new contact in a dialog).
+        currency = self.env.company.currency_id
         for partner in self:
             commercial = partner.commercial_partner_id
             base = (
@@ -209,7 +212,7 @@ class ResPartner(models.Model):
             factor = partner.credit_grade_id.risk_factor if partner.credit_grade_id else default_factor
             partner.credit_limit_base = base
             partner.credit_risk_factor = factor
-            partner.credit_line = partner.currency_id.round(base * factor)
+            partner.credit_line = currency.round(base * factor)
 
     @api.depends("credit_line")
     @api.depends_context("company")
@@ -217,10 +220,12 @@ class ResPartner(models.Model):
         exposure = self.env["credit.exposure"]._exposure_by_partner(
             self.commercial_partner_id.ids, self.env.company
         )
+        currency = self.env.company.currency_id
         for partner in self:
-            partner.credit_exposure = exposure.get(partner.commercial_partner_id.id, 0.0)
+            # _origin: a contact edited in a form is a new record whose origin holds the exposure.
+            partner.credit_exposure = exposure.get(partner.commercial_partner_id._origin.id, 0.0)
             partner.credit_available = partner.credit_line - partner.credit_exposure
-            partner.credit_exceeded = partner.currency_id.compare_amounts(partner.credit_available, 0) < 0
+            partner.credit_exceeded = currency.compare_amounts(partner.credit_available, 0) < 0
 
     def _search_credit_exceeded(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

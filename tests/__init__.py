@@ -24,3 +24,4 @@ from . import test_customer_lists
 from . import test_field_protection
 from . import test_role_tours
 from . import test_credit_enforcement_rpc
+from . import test_odoo_compat

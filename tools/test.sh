@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: static checks, then the Odoo suite on a fresh database, then one summary line
-# "N passed, N failed". The Odoo suite is never reported as passed when it did not run.
+# `make test`: static checks, then the Odoo suite on a fresh database, then Odoo's own sale_stock,
+# sale and account suites with the module (tools/peer_test.sh; PEER_TESTS=0 skips them), then one
+# summary line "N passed, N failed". The Odoo suite is never reported as passed when it did not run.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 set +e
 
@@ -100,6 +101,22 @@ print("UNINSTALLED")
 PY
     check "module uninstalls with a clean log" \
         bash -c "grep -q UNINSTALLED '$logs/5-uninstall.log' && ! grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' '$logs/5-uninstall.log'"
+fi
+
+# --- Odoo's own suites with the module (tools/peer_test.sh, also `make peer-test`) ---------
+if [ "$suite" = ran ] && [ "${PEER_TESTS:-1}" != 0 ]; then
+    bash tools/peer_test.sh | tee "$BUILD_DIR/logs/peer-test.out"
+    read -r p_passed p_failed < <(tail -n 1 "$BUILD_DIR/logs/peer-test.out" \
+        | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+    if [ -n "${p_passed:-}" ]; then
+        passed=$((passed + p_passed))
+        failed=$((failed + p_failed))
+        while IFS= read -r name; do failures+=("Odoo's suites: $name"); done \
+            < <(sed -n 's/^failed: //p' "$BUILD_DIR/logs/peer-test.out")
+    else
+        failed=$((failed + 1))
+        failures+=("Odoo's suites (no summary line)")
+    fi
 fi
 
 echo
