@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -54,3 +56,29 @@ def new_role_users(env, prefix="ccm_role", company=None, **kwargs):
         )
         for role, groups in ROLE_GROUPS.items()
     }
+
+
+def xmlrpc_execute(case, user, model, method, args, kwargs=None):
+    """``execute_kw`` over XML-RPC on the test server of the HttpCase ``case``, as ``user``
+    (whose password is its login, as ``new_test_user`` makes it)."""
+    db = case.env.cr.dbname
+    return case.xmlrpc_object.execute_kw(db, user.id, user.login, model, method, list(args), kwargs or {})
+
+
+def jsonrpc_execute(case, user, model, method, args, kwargs=None):
+    """``execute_kw`` over JSON-RPC (``/jsonrpc``, as a script would call it) on the test server of
+    the HttpCase ``case``, as ``user``: the response's JSON, with ``result`` or ``error``."""
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [case.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs or {}],
+        },
+    }
+    response = case.url_open(
+        "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
+    )
+    return response.json()

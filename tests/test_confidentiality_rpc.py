@@ -1,9 +1,9 @@
-import json
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
+from .common import jsonrpc_execute, xmlrpc_execute
 from .confidentiality_common import ConfidentialityCommon
 
 
@@ -21,24 +21,10 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
         )
 
     def _xmlrpc(self, user, model, method, *args, **kwargs):
-        db = self.env.cr.dbname
-        return self.xmlrpc_object.execute_kw(db, user.id, user.login, model, method, list(args), kwargs)
+        return xmlrpc_execute(self, user, model, method, args, kwargs)
 
     def _jsonrpc(self, user, model, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.env.cr.dbname, user.id, user.login, model, method, list(args)],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-        )
-        return response.json()
+        return jsonrpc_execute(self, user, model, method, args)
 
     def test_xmlrpc_internal_salesperson(self):
         sales = self.sales_internal

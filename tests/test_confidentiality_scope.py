@@ -1,5 +1,3 @@
-import json
-
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
@@ -8,6 +6,7 @@ from odoo.addons.customer_credit_management.models.customer_confidentiality_scop
     CONFIDENTIALITY_EXEMPT_MODELS,
 )
 
+from .common import jsonrpc_execute
 from .confidentiality_common import ConfidentialityCommon
 
 
@@ -16,8 +15,10 @@ def customer_ruled_models(env):
     (the rules of evaluations and release requests, which a named group, the credit managers,
     widens on purpose: deciding on them is their duty whatever the level)."""
     internal = env.ref("base.group_user")
-    rules = env["ir.rule"].sudo().search(
-        [("perm_read", "=", True), "|", ("global", "=", True), ("groups", "in", internal.ids)]
+    rules = (
+        env["ir.rule"]
+        .sudo()
+        .search([("perm_read", "=", True), "|", ("global", "=", True), ("groups", "in", internal.ids)])
     )
     return {rule.model_id.model for rule in rules if "customer_access_ok" in (rule.domain_force or "")}
 
@@ -178,20 +179,7 @@ class TestConfidentialityRecords(ConfidentialityCommon):
 @tagged("post_install", "-at_install")
 class TestConfidentialityScopeRpc(ConfidentialityCommon, HttpCase):
     def _jsonrpc(self, user, model, method, *args, **kwargs):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-        )
-        return response.json()
+        return jsonrpc_execute(self, user, model, method, args, kwargs)
 
     def test_jsonrpc_lines_and_quotation(self):
         sales = self.sales_internal

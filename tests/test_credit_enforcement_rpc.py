@@ -1,12 +1,13 @@
 """Confirmation is a state, not a button: every way an order becomes or stays confirmed goes
 through the credit check, tried over XML-RPC and JSON-RPC by a plain salesperson."""
 
-import json
 import xmlrpc.client
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import jsonrpc_execute, xmlrpc_execute
 
 
 @tagged("post_install", "-at_install")
@@ -33,15 +34,7 @@ class TestCreditEnforcementStateRpc(HttpCase):
         self.assertEqual(self.customer.credit_line, 5000)
 
     def call(self, model, method, *args, **kwargs):
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname,
-            self.salesperson.id,
-            self.salesperson.login,
-            model,
-            method,
-            list(args),
-            kwargs,
-        )
+        return xmlrpc_execute(self, self.salesperson, model, method, args, kwargs)
 
     def refused(self, pattern, model, method, *args, **kwargs):
         """The call over XML-RPC fails with a message matching ``pattern``."""
@@ -51,25 +44,7 @@ class TestCreditEnforcementStateRpc(HttpCase):
         self.env.invalidate_all()
 
     def jsonrpc(self, model, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    self.salesperson.id,
-                    self.salesperson.login,
-                    model,
-                    method,
-                    list(args),
-                ],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-        ).json()
+        response = jsonrpc_execute(self, self.salesperson, model, method, args)
         self.env.invalidate_all()
         return response
 

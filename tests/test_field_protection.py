@@ -1,10 +1,11 @@
-import json
 from xmlrpc.client import Fault
 
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from .common import jsonrpc_execute, xmlrpc_execute
 
 MODULE = "customer_credit_management"
 # Stored fields of res.partner that this module adds or extends and that declare no write owner,
@@ -127,8 +128,7 @@ class TestFieldProtectionRpc(HttpCase):
         cls.secret.action_approve_confidentiality_level()
 
     def _xmlrpc(self, user, model, method, *args, **kwargs):
-        db = self.env.cr.dbname
-        return self.xmlrpc_object.execute_kw(db, user.id, user.login, model, method, list(args), kwargs)
+        return xmlrpc_execute(self, user, model, method, args, kwargs)
 
     def _refused(self, user, model, method, *args, **kwargs):
         with self.assertRaises(Fault) as caught:
@@ -205,27 +205,14 @@ class TestFieldProtectionRpc(HttpCase):
         self.assertFalse(copy.customer_legal_representative)
 
     def test_jsonrpc_grade(self):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    self.sales.id,
-                    self.sales.login,
-                    "res.partner",
-                    "write",
-                    [[self.customer.id], {"credit_grade_id": self.grade_aa.id}],
-                ],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
+        response = jsonrpc_execute(
+            self,
+            self.sales,
+            "res.partner",
+            "write",
+            [[self.customer.id], {"credit_grade_id": self.grade_aa.id}],
         )
-        self.assertIn("error", response.json())
+        self.assertIn("error", response)
         self.customer.invalidate_recordset()
         self.assertFalse(self.customer.credit_grade_id)
 

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from .common import jsonrpc_execute, xmlrpc_execute
 from .confidentiality_common import ConfidentialityCommon
 
 LEGAL_REPRESENTATIVE = "Ms Zircon Representative"
@@ -43,25 +44,12 @@ class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
 
     def _execute(self, user, model, method, args, kwargs=None):
         """JSON-RPC ``execute_kw`` on the test server: (result, error message)."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [self.env.cr.dbname, user.id, user.login, model, method, args, kwargs or {}],
-            },
-        }
         with mute_logger("odoo.http"):
-            response = self.url_open(
-                "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
-            ).json()
+            response = jsonrpc_execute(self, user, model, method, args, kwargs)
         return response.get("result"), response.get("error", {}).get("data", {}).get("message")
 
     def _xmlrpc(self, user, model, method, args, kwargs=None):
-        db = self.env.cr.dbname
-        return self.xmlrpc_object.execute_kw(db, user.id, user.login, model, method, args, kwargs or {})
+        return xmlrpc_execute(self, user, model, method, args, kwargs)
 
     def _log(self, user, action, partner=None):
         return self.env["customer.access.log"].search(
