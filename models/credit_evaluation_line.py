@@ -29,9 +29,9 @@ class CreditEvaluationLine(models.Model):
         "spread over the scored indicators.",
     )
     score = fields.Float(compute="_compute_value", store=True, digits=(6, 2))
-    value_display = fields.Char(string="Value", compute="_compute_display_values")
-    low_display = fields.Char(string="Low Standard", compute="_compute_display_values")
-    high_display = fields.Char(string="High Standard", compute="_compute_display_values")
+    value_display = fields.Char(string="Value Shown", compute="_compute_display_values")
+    low_display = fields.Char(string="Low Standard Shown", compute="_compute_display_values")
+    high_display = fields.Char(string="High Standard Shown", compute="_compute_display_values")
 
     @api.depends("indicator", "value", "low", "high", "is_scored", "evaluation_id.currency_id")
     @api.depends_context("lang")
