@@ -123,7 +123,7 @@ class CustomerAccessRequest(models.Model):
             )
         )
         # Names only: none of the caller's display keys (show_address, show_email...) in sudo.
-        Partner = self.env["res.partner"].with_context({"lang": self.env.lang}).sudo()
+        Partner = self.env(context={"lang": self.env.lang})["res.partner"].sudo()
         by_request = {}
         for request_id, partner_id in rows:
             by_request[request_id] = by_request.get(request_id, Partner) | Partner.browse(partner_id)

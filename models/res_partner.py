@@ -491,7 +491,8 @@ class ResPartner(models.Model):
             self.check_access("read")
             result = super(ResPartner, self.sudo()).write(vals)
         elif self._module_fields_only(vals):
-            result = self._write_module_fields(vals)
+            self._check_module_fields_write(vals)
+            result = super(ResPartner, self.sudo()).write(vals)
         else:
             result = super().write(vals)
         if reassigned:
@@ -589,14 +590,14 @@ class ResPartner(models.Model):
     def _module_fields_only(self, vals):
         return bool(vals) and not self.env.su and vals.keys() <= self._protected_field_owners().keys()
 
-    def _write_module_fields(self, vals):
-        """Write the module's own fields (credit, customer file, proposed level) as superuser once
-        the module's own checks passed: a credit manager or custodian needs no Odoo right on
-        contacts for them. The checks run here again, so this path never goes around them."""
+    def _check_module_fields_write(self, vals):
+        """The module's own fields (credit, customer file, proposed level) are written as
+        superuser once the module's own checks passed: a credit manager or custodian needs no
+        Odoo right on contacts for them. The checks run here again, so that path never goes
+        around them."""
         self._check_protected_field_write(vals)
         self._check_confidentiality_write(vals)
         self.check_access("read")
-        return super(ResPartner, self.sudo()).write(vals)
 
     @api.model
     def _module_editable_fields(self):
@@ -618,7 +619,7 @@ class ResPartner(models.Model):
         if not editable:
             return result
         # Without Odoo's right to edit contacts the form is read-only; credit managers and
-        # custodians may still change the module's fields (written by _write_module_fields):
+        # custodians may still change the module's fields (written in sudo after _check_module_fields_write):
         # the form opens for editing with every other field of the partner read-only.
         arch = etree.fromstring(result["arch"])
         arch.set("edit", "1")
@@ -1490,7 +1491,7 @@ class ResPartner(models.Model):
             name = (name or "").strip()
             if not name:
                 return []
-            plain = self.with_context({"lang": self.env.lang}).sudo()
+            plain = self.with_env(self.env(context={"lang": self.env.lang})).sudo()
             return super(ResPartner, plain).name_search(
                 escape_psql(name), [("is_company", "=", True)], operator="=ilike", limit=limit
             )

@@ -358,14 +358,16 @@ class SaleOrder(models.Model):
     def action_confirm(self):
         refusals = self._credit_check()
         if not refusals:
-            return self._credit_confirm_checked(self)
+            with self._credit_checked():
+                return super().action_confirm()
         if len(self) == 1 and self._credit_caller_sees_errors():
             raise UserError(refusals[self])
         refused = self.browse([order.id for order in refusals])
         refused._credit_flag_blocked(refusals)
         accepted = self - refused
         if accepted:
-            self._credit_confirm_checked(accepted)
+            with accepted._credit_checked():
+                super(SaleOrder, accepted).action_confirm()
         if not self._credit_caller_sees_errors():
             return True
         return {
@@ -380,15 +382,16 @@ class SaleOrder(models.Model):
             },
         }
 
-    def _credit_confirm_checked(self, orders):
-        """Odoo's confirmation of ``orders``, which the check has just passed: their write of
-        the state does not check them again."""
+    @contextmanager
+    def _credit_checked(self):
+        """These orders have just passed the check: Odoo's confirmation writing their state does
+        not check them again."""
         checked = self.env.cr.cache.setdefault(CONFIRM_CHECKED, set())
-        checked.update(orders.ids)
+        checked.update(self.ids)
         try:
-            return super(SaleOrder, orders).action_confirm()
+            yield
         finally:
-            checked.difference_update(orders.ids)
+            checked.difference_update(self.ids)
 
     def _credit_caller_sees_errors(self):
         # The portal and automations run as superuser or as an external user: an error would

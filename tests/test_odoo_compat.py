@@ -135,7 +135,7 @@ class TestCreditFieldsOnNewRecords(CreditControlCommon):
     def test_new_partner_computes_every_field(self):
         partner = self.env["res.partner"].with_user(self.salesperson).new({"name": "New customer"})
         for name in self._computed_fields():
-            partner[name]
+            self.assertIsNotNone(partner[name])
         self.assertRecordValues(
             partner,
             [{"credit_line": 0.0, "credit_exposure": 0.0, "credit_available": 0.0, "credit_exceeded": False}],
@@ -151,7 +151,7 @@ class TestCreditFieldsOnNewRecords(CreditControlCommon):
             .new({"name": "Renamed customer"}, origin=self.customer)
         )
         for name in self._computed_fields():
-            partner[name]
+            self.assertIsNotNone(partner[name])
         self.assertEqual(partner.credit_limit_base, 1000.0)
         self.assertEqual(partner.credit_exposure, 300.0)
         self.assertEqual(partner.credit_available, partner.credit_line - 300.0)

@@ -49,10 +49,11 @@ class MergePartnerAutomatic(models.TransientModel):
     def _update_values(self, src_partners, dst_partner):
         # Only _merge calls this, after _update_foreign_keys.
         dst = dst_partner.sudo()
-        super()._update_values(src_partners.sudo(), dst)
+        result = super()._update_values(src_partners.sudo(), dst)
         # Odoo's own limit follows the merged credit line (see _credit_store_limits).
         for company in self.env["res.company"].sudo().search([]):
             dst._credit_sync_native_limit(company)
+        return result
 
     @api.model
     def _align_merged_values(self, partners):
