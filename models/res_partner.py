@@ -24,11 +24,19 @@ ACCESS_REQUEST_LOOKUP = "customer_access_request_lookup"
 
 CREDIT_MANAGER_GROUP = "customer_credit_management.group_credit_manager"
 # Who may write a field is declared on the field (``write_owner=``), so that the next field of a
-# concern is protected where it is written down: "credit" (Credit Manager), "custodian" (customer
+# concern is protected where it is written down: "credit" (Credit Manager), "native_credit" (Odoo's
+# own credit limit: Credit Manager or accounting administrator), "custodian" (customer
 # data custodian), "confidentiality" (the level workflow, ``_check_confidentiality_write``). A computed
 # field with an owner is never written by a caller, only computed. Test: test_field_protection.
 WRITE_OWNER = "write_owner"
-OWNER_GROUPS = {"credit": CREDIT_MANAGER_GROUP, "custodian": CUSTODIAN_GROUP}
+# Who may write the fields of each owner (any of the groups). Odoo's own credit limit is also
+# Odoo's accounting administrators' (Odoo's "credit limit" warning is theirs to configure; the
+# module's enforcement never reads it, it only keeps it equal to the credit line).
+OWNER_GROUPS = {
+    "credit": (CREDIT_MANAGER_GROUP,),
+    "native_credit": (CREDIT_MANAGER_GROUP, "account.group_account_manager"),
+    "custodian": (CUSTODIAN_GROUP,),
+}
 PERIOD_DAYS = {"quarter": 90, "month": 30}
 # Holds set by collection letters, lifted when the customer has paid.
 COLLECTION_REASONS = ("collection", "litigation")
@@ -457,8 +465,8 @@ class ResPartner(models.Model):
             )
 
     # Odoo's own limit: kept equal to the credit line (``_credit_sync_native_limit``).
-    credit_limit = fields.Float(write_owner="credit")
-    use_partner_credit_limit = fields.Boolean(write_owner="credit")
+    credit_limit = fields.Float(write_owner="native_credit")
+    use_partner_credit_limit = fields.Boolean(write_owner="native_credit")
 
     @api.model
     def _valid_field_parameter(self, field, name):
@@ -549,13 +557,13 @@ class ResPartner(models.Model):
                 )
             elif owner in OWNER_GROUPS:
                 if owner not in owned:
-                    owned[owner] = self.env.user.has_group(OWNER_GROUPS[owner])
+                    owned[owner] = any(self.env.user.has_group(group) for group in OWNER_GROUPS[owner])
                 if not owned[owner]:
                     denied[name] = (
                         self.env._(
                             "Only a Credit Manager can change a customer's credit score, limit, term or hold."
                         )
-                        if owner == "credit"
+                        if owner != "custodian"
                         else self.env._(
                             "Only a customer data custodian (customer service) can change a customer's "
                             "classification or customer file."

@@ -12,22 +12,23 @@ CONFIRM_CHECKED = "customer_credit_management.confirm_checked"
 RISE_WATCHED = "customer_credit_management.rise_watched"
 
 
+# The stored computed columns that the credit check (``_credit_amount``) and the exposure query
+# (``credit.exposure``) read: they come from the order's lines and the company's currency rates,
+# never from a caller. Odoo's ORM writes a stored computed field when asked; other stored
+# computed fields of orders (currency, invoicing and delivery methods...) stay as Odoo has them,
+# some being part of Odoo's own API (an order created in a currency without a pricelist).
+CREDIT_COMPUTED_INPUTS = {
+    "sale.order": {"amount_total", "amount_untaxed", "amount_tax", "currency_rate"},
+    "sale.order.line": {"price_total", "price_subtotal", "price_tax", "qty_invoiced", "state"},
+}
+
+
 def refuse_computed_values(model, vals_list):
-    """Stored computed fields (amounts, rates, invoiced quantities, states of lines) are what the
-    credit check and the exposure read: they come from the order's lines and the company's
-    currency rates, never from a caller. Odoo's ORM writes them when asked; only code running as
-    superuser may do so."""
+    """Refuse values for the credit check's computed inputs, except from code running as superuser."""
     if model.env.su:
         return
-    fields_set = {
-        fname
-        for vals in vals_list
-        for fname in vals
-        if (field := model._fields.get(fname)) is not None
-        and field.store
-        and field.compute
-        and field.readonly
-    }
+    protected = CREDIT_COMPUTED_INPUTS.get(model._name, set())
+    fields_set = {fname for vals in vals_list for fname in vals if fname in protected}
     if fields_set:
         raise AccessError(
             model.env._(

@@ -31,9 +31,11 @@ class TestFieldProtectionStructure(TransactionCase):
         unowned = sorted(name for name in added if name not in owners and name not in EXEMPT)
         self.assertFalse(unowned, "stored fields of res.partner with neither a write owner nor an exemption")
         self.assertFalse(set(EXEMPT) - added, "exemptions of fields that no longer exist")
-        self.assertTrue(set(owners.values()) <= {"credit", "custodian", "confidentiality"})
-        for name in ("credit_limit", "use_partner_credit_limit", "credit_limit_computed", "credit_grade_id"):
+        self.assertTrue(set(owners.values()) <= {"credit", "native_credit", "custodian", "confidentiality"})
+        for name in ("credit_limit_computed", "credit_grade_id"):
             self.assertEqual(owners[name], "credit", name)
+        for name in ("credit_limit", "use_partner_credit_limit"):
+            self.assertEqual(owners[name], "native_credit", name)
         for name in ("customer_category", "customer_category_auto", "customer_category_override"):
             self.assertEqual(owners[name], "custodian", name)
         for name in ("confidentiality_rank", "confidentiality_effective_level_id"):
