@@ -3,4 +3,5 @@ from . import wizard
 
 
 def uninstall_hook(env):
+    env["sale.order"]._credit_demo_unsettle()
     env["credit.exposure"]._drop_exposure_function()

@@ -476,4 +476,41 @@ class SaleOrder(models.Model):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoices.ids
         ).create({"group_payment": False}).action_create_payments()
+        # Marked as the module's demo data: uninstalling the module removes them first
+        # (``_credit_demo_unsettle``), before the demo customers they refer to.
+        payments = invoices.line_ids.matched_credit_ids.credit_move_id.payment_id
+        self.env["ir.model.data"].create(
+            [
+                {
+                    "module": "customer_credit_management",
+                    "name": f"demo_settle_{record._table}_{record.id}",
+                    "model": record._name,
+                    "res_id": record.id,
+                    "noupdate": True,
+                }
+                for record in [*invoices, *payments]
+            ]
+        )
         return True
+
+    @api.model
+    def _credit_demo_unsettle(self):
+        """Uninstall: remove the posted, reconciled demo invoices and payments of
+        ``_credit_demo_settle`` (Odoo deletes neither while posted)."""
+        records = self.env["ir.model.data"].search(
+            [("module", "=", "customer_credit_management"), ("name", "=like", "demo_settle_%")]
+        )
+        payments = (
+            self.env["account.payment"]
+            .browse(records.filtered(lambda r: r.model == "account.payment").mapped("res_id"))
+            .exists()
+        )
+        invoices = (
+            self.env["account.move"]
+            .browse(records.filtered(lambda r: r.model == "account.move").mapped("res_id"))
+            .exists()
+        )
+        payments.action_draft()
+        payments.unlink()
+        invoices.button_draft()
+        invoices.with_context(force_delete=True).unlink()

@@ -168,6 +168,12 @@ def main(env):
         "salespeople": salespeople and [u.login for u in salespeople],
         "accountants": [u.login for u in accountants],
         "custodians": [u.login for u in custodians],
+        # Every customer's exposure before the load: the demo data has customers beyond their
+        # line on purpose; the load must not push anyone further.
+        "exposure_before": {
+            str(pid): amount
+            for pid, amount in env["credit.exposure"]._exposure_by_partner(None, company).items()
+        },
     }
     with open(os.environ["LOAD_SCENARIO"], "w") as file:
         json.dump(scenario, file)
