@@ -161,3 +161,13 @@ odoo_bin() {
     [ -n "$DB_HOST" ] && conn+=(--db_host "$DB_HOST")
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" "${conn[@]}" "$@"
 }
+
+# scratch_db NAME: the database NAME for one run, with the run's data directory and a free HTTP
+# port of 127.0.0.1 (sets db, data_dir, port); dropped with its filestore when the script exits.
+scratch_db() {
+    db=$1
+    data_dir="$CACHE_DIR/data"
+    port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    # shellcheck disable=SC2064 # the names are fixed now, on purpose
+    trap "dropdb --if-exists '$db' 2>/dev/null; rm -rf '$data_dir/filestore/$db'" EXIT
+}

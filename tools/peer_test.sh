@@ -22,14 +22,7 @@ cd "$REPO_ROOT" || exit 2
 ensure_odoo_src && ensure_venv && ensure_postgres || { echo "0 passed, 1 failed"; exit 3; }
 ensure_chromium
 
-db=${PEER_DB:-ccm_peer_$(date +%Y%m%d%H%M%S)_$$}
-data_dir="$CACHE_DIR/data"
-port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cleanup() {
-    dropdb --if-exists "$db" 2>/dev/null
-    rm -rf "$data_dir/filestore/$db"
-}
-trap cleanup EXIT
+scratch_db "${PEER_DB:-ccm_peer_$(date +%Y%m%d%H%M%S)_$$}"
 odoo() { odoo_bin -d "$db" --data-dir "$data_dir" --http-port "$port" --stop-after-init --without-demo=all "$@"; }
 logs="$BUILD_DIR/logs/peer-$mode"
 mkdir -p "$logs"

@@ -42,14 +42,7 @@ suite=skipped
 if ensure_odoo_src && ensure_venv && ensure_postgres; then
     ensure_chromium
     suite=ran
-    db="ccm_test_$(date +%Y%m%d%H%M%S)_$$"
-    data_dir="$CACHE_DIR/data"
-    port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    cleanup() {
-        dropdb --if-exists "$db" 2>/dev/null
-        rm -rf "$data_dir/filestore/$db"
-    }
-    trap cleanup EXIT
+    scratch_db "ccm_test_$(date +%Y%m%d%H%M%S)_$$"
     odoo() { odoo_bin -d "$db" --data-dir "$data_dir" --http-port "$port" --stop-after-init "$@"; }
     logs="$BUILD_DIR/logs"
     mkdir -p "$logs"
