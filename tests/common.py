@@ -1,5 +1,7 @@
 import json
+from datetime import timedelta
 
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -56,6 +58,24 @@ def new_role_users(env, prefix="ccm_role", company=None, **kwargs):
         )
         for role, groups in ROLE_GROUPS.items()
     }
+
+
+def post_customer_invoice(env, partner, amount, due, move_type="out_invoice"):
+    """A posted customer invoice (or credit note) of one untaxed line, dated 30 days before ``due``."""
+    move = env["account.move"].create(
+        {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": due - timedelta(days=30),
+            "date": due - timedelta(days=30),
+            "invoice_date_due": due,
+            "invoice_line_ids": [
+                Command.create({"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
+            ],
+        }
+    )
+    move.action_post()
+    return move
 
 
 def xmlrpc_execute(case, user, model, method, args, kwargs=None):

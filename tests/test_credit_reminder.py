@@ -7,7 +7,7 @@ import lxml.html
 import psycopg2
 from freezegun import freeze_time
 
-from odoo import Command, sql_db
+from odoo import sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -16,6 +16,7 @@ from odoo.tools.pdf import PdfFileReader
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from ..models.credit_reminder import amount_in_chinese
+from .common import post_customer_invoice
 from .credit_control_common import CreditControlCommon
 
 _logger = logging.getLogger(__name__)
@@ -48,20 +49,7 @@ class TestCreditReminder(CreditControlCommon):
 
     @classmethod
     def _invoice(cls, amount, due=DUE, partner=None, move_type="out_invoice"):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": (partner or cls.customer).id,
-                "invoice_date": due - timedelta(days=30),
-                "date": due - timedelta(days=30),
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create({"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return post_customer_invoice(cls.env, partner or cls.customer, amount, due, move_type)
 
     def _pay(self, invoice, amount, payment_date):
         return (

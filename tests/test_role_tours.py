@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
-from .common import new_role_users
+from .common import new_role_users, post_customer_invoice
 from .test_credit_evaluation import HIGH
 
 
@@ -98,19 +98,7 @@ class RoleData:
     @classmethod
     def _overdue_invoice(cls, partner, amount=300):
         due = fields.Date.context_today(cls.env["res.partner"]) - timedelta(days=20)
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": due - timedelta(days=30),
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create({"name": "Goods", "quantity": 1, "price_unit": amount, "tax_ids": []})
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return post_customer_invoice(cls.env, partner, amount, due)
 
 
 @tagged("post_install", "-at_install")
