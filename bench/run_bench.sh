@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (once) the scratch database wt_aging_bench with the module, then runs the benchmark.
 # BENCH_DB=other_name to use another database; extra arguments go to bench_aging.py.
-source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 db=${BENCH_DB:-ccm_aging_bench}
 ensure_odoo_src && ensure_venv && ensure_postgres
 if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then

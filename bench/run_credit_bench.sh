@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates (once) the scratch database ccm_bench with the module, fills it and runs the credit bench.
 # BENCH_DB=name for another database; CCM_BENCH_SCALE=0.1 for a tenth of the book.
-source "$(dirname "${BASH_SOURCE[0]}")/../tools/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
 db=${BENCH_DB:-ccm_bench}
 ensure_odoo_src && ensure_venv && ensure_postgres
 data_dir="$CACHE_DIR/data"

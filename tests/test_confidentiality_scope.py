@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from odoo.addons.customer_credit_management.models.customer_confidentiality_scope import (
+from odoo.addons.customer_credit_management.models.confidentiality.customer_confidentiality_scope import (
     CONFIDENTIALITY_EXEMPT_MODELS,
 )
 

@@ -7,7 +7,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from ..models.res_partner import previous_period
+from ..models.credit.res_partner import previous_period
 from .credit_control_common import CreditControlCommon
 
 

@@ -1,6 +1,6 @@
 from odoo.tests import BaseCase, tagged
 
-from ..models.credit_indicators import combine_scores, compute_indicators, score_indicator
+from ..models.evaluation.credit_indicators import combine_scores, compute_indicators, score_indicator
 
 
 @tagged("post_install", "-at_install")

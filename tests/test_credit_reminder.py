@@ -15,7 +15,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
-from ..models.credit_reminder import amount_in_chinese
+from ..models.receivables.credit_reminder import amount_in_chinese
 from .common import post_customer_invoice
 from .credit_control_common import CreditControlCommon
 

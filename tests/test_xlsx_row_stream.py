@@ -7,7 +7,7 @@ import xlsxwriter
 
 from odoo.tests import BaseCase, tagged
 
-from odoo.addons.customer_credit_management.wizard.xlsx_row_stream import RowStreamWorksheet
+from odoo.addons.customer_credit_management.tools.xlsx_row_stream import RowStreamWorksheet
 
 COLUMNS = [("string", None), ("date", None), ("number", None), ("number", "money")]
 ROWS = [

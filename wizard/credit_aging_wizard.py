@@ -8,8 +8,8 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 
+from ..tools.xlsx_row_stream import RowStreamWorksheet
 from .credit_aging_line import BUCKET_FIELDS
-from .xlsx_row_stream import RowStreamWorksheet
 
 FULL_SCOPE_GROUPS = (
     "account.group_account_invoice",

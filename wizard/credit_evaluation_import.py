@@ -8,7 +8,7 @@ import xlsxwriter
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 
-from ..models.credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE_TEXT, figure_in_range
+from ..models.evaluation.credit_indicators import FIGURE_CODES, FIGURES, MAX_FIGURE_TEXT, figure_in_range
 
 
 class CreditEvaluationImport(models.TransientModel):

@@ -10,7 +10,7 @@
 # Bounded: LOAD_SECONDS (default 180) of load, LOAD_MAX_REQUESTS calls (default 20000), the users
 # of the scenario (20 salespeople, 3 accountants, 3 custodians); traffic only to 127.0.0.1.
 # Output and logs in .build/load/. Exits non-zero when an invariant does not hold.
-source "$(dirname "${BASH_SOURCE[0]}")/../../tools/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/common.sh"
 
 LOAD_DB=${LOAD_DB:-ccm_load}
 LOAD_SECONDS=${LOAD_SECONDS:-180}

@@ -5,19 +5,6 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    credit_quantitative_share = fields.Float(
-        string="Quantitative Share (%)",
-        digits=(5, 2),
-        default=70.0,
-        help="Share of the financial-statement score in a customer's credit score; the "
-        "qualitative judgement makes up the rest.",
-    )
-    credit_reevaluation_months = fields.Integer(
-        string="Re-evaluate After (Months)",
-        default=12,
-        help="A customer whose last approved evaluation is older than this is flagged for "
-        "re-evaluation and an activity is scheduled for the credit manager.",
-    )
     credit_responsible_id = fields.Many2one(
         "res.users",
         string="Credit Manager in Charge",
@@ -49,26 +36,10 @@ class ResCompany(models.Model):
         default=7,
         help="Days an approved release request stays usable.",
     )
-    customer_access_log_level_id = fields.Many2one(
-        "customer.confidentiality.level",
-        string="Log Access From Level",
-        help="Opening, printing or exporting a customer at this confidentiality level or a stricter one "
-        "is recorded in the customer access log. Empty: Confidential.",
-    )
 
-    @api.constrains(
-        "credit_quantitative_share",
-        "credit_reevaluation_months",
-        "credit_default_risk_factor",
-        "credit_overdue_hold_days",
-        "credit_release_validity_days",
-    )
+    @api.constrains("credit_default_risk_factor", "credit_overdue_hold_days", "credit_release_validity_days")
     def _check_credit_settings(self):
         for company in self:
-            if not 0 <= company.credit_quantitative_share <= 100:
-                raise ValidationError(self.env._("The quantitative share must be between 0 and 100."))
-            if company.credit_reevaluation_months <= 0:
-                raise ValidationError(self.env._("The re-evaluation period must be at least one month."))
             if company.credit_default_risk_factor < 0:
                 raise ValidationError(self.env._("The default risk factor cannot be negative."))
             if company.credit_overdue_hold_days <= 0 or company.credit_release_validity_days <= 0:
@@ -102,25 +73,3 @@ class ResCompany(models.Model):
         if prefer_not:
             users = (users - self.env.ref(prefer_not).sudo().users) or users
         return users[:1]
-
-    customer_data_verification_months = fields.Integer(
-        string="Verify Customer Data Every (Months)",
-        default=12,
-        help="Customer service verifies each customer file at least this often (yearly in the policy); "
-        "older files get a verification activity.",
-    )
-
-    @api.constrains("customer_data_verification_months")
-    def _check_customer_data_verification_months(self):
-        if any(company.customer_data_verification_months <= 0 for company in self):
-            raise ValidationError(
-                self.env._("The customer data verification period must be at least one month.")
-            )
-
-    def _customer_data_custodian_user(self):
-        """Who receives the customer data activities: the credit manager in charge, else the first
-        customer data custodian of the company."""
-        self.ensure_one()
-        return self.credit_responsible_id or self._credit_first_user_of(
-            "customer_credit_management.group_customer_data_custodian"
-        )

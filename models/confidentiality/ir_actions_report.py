@@ -7,7 +7,7 @@ from odoo.tools.pdf import merge_pdf
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
-from .internal_flags import NO_ACCESS_LOG
+from ..internal_flags import NO_ACCESS_LOG
 
 _logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from odoo import api, models
 
-from .internal_flags import NO_ACCESS_LOG
+from ..internal_flags import NO_ACCESS_LOG
 
 
 class CustomerAccessLoggedMixin(models.AbstractModel):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: static checks, then the Odoo suite on a fresh database, then Odoo's own sale_stock,
-# sale and account suites with the module (tools/peer_test.sh; PEER_TESTS=0 skips them), then one
+# sale and account suites with the module (scripts/peer_test.sh; PEER_TESTS=0 skips them), then one
 # summary line "N passed, N failed". The Odoo suite is never reported as passed when it did not run.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 set +e
@@ -33,9 +33,9 @@ check "pylint-odoo (OCA mandatory rules)" "$TOOLS_VENV/bin/pylint" --rcfile=.pyl
     --score=n "$(addons_path >/dev/null; echo "$ADDONS_LINK_DIR/$MODULE")"
 check "OCA module checks (XML, manifest, po)" "$TOOLS_VENV/bin/oca-checks-odoo-module" --no-verbose \
     --disable=xml-attribute-translatable "$ADDONS_LINK_DIR/$MODULE"
-check "XML well-formed" "$TOOLS_VENV/bin/python" tools/check_xml.py
+check "XML well-formed" "$TOOLS_VENV/bin/python" scripts/check_xml.py
 check "translations (.po syntax)" bash -c 'for f in i18n/*.po i18n/*.pot; do msgfmt -c -o /dev/null "$f" 2>&1 | grep -v "header field .Language. missing"; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1; done'
-check "translations complete (zh_CN)" "$TOOLS_VENV/bin/python" tools/check_i18n.py
+check "translations complete (zh_CN)" "$TOOLS_VENV/bin/python" scripts/check_i18n.py
 
 # --- Odoo suite --------------------------------------------------------------------------
 suite=skipped
@@ -81,7 +81,7 @@ if ensure_odoo_src && ensure_venv && ensure_postgres; then
             --data-dir "$data_dir" --db_user "$DB_USER" --log-level=warn --no-http "$@"
     }
     # Two simultaneous confirmations in two cursors: exactly one may pass.
-    odoo_shell <bench/concurrency_check.py >"$logs/4-concurrency.log" 2>&1
+    odoo_shell <scripts/concurrency_check.py >"$logs/4-concurrency.log" 2>&1
     check "concurrent confirmations cannot both exceed the line" grep -q "CONCURRENCY OK" "$logs/4-concurrency.log"
 
     odoo_shell >"$logs/5-uninstall.log" 2>&1 <<PY
@@ -96,9 +96,9 @@ PY
         bash -c "grep -q UNINSTALLED '$logs/5-uninstall.log' && ! grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' '$logs/5-uninstall.log'"
 fi
 
-# --- Odoo's own suites with the module (tools/peer_test.sh, also `make peer-test`) ---------
+# --- Odoo's own suites with the module (scripts/peer_test.sh, also `make peer-test`) ---------
 if [ "$suite" = ran ] && [ "${PEER_TESTS:-1}" != 0 ]; then
-    bash tools/peer_test.sh | tee "$BUILD_DIR/logs/peer-test.out"
+    bash scripts/peer_test.sh | tee "$BUILD_DIR/logs/peer-test.out"
     read -r p_passed p_failed < <(tail -n 1 "$BUILD_DIR/logs/peer-test.out" \
         | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
     if [ -n "${p_passed:-}" ]; then

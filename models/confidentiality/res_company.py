@@ -10,6 +10,12 @@ GRANT_HOURS_HELP = (
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    customer_access_log_level_id = fields.Many2one(
+        "customer.confidentiality.level",
+        string="Log Access From Level",
+        help="Opening, printing or exporting a customer at this confidentiality level or a stricter one "
+        "is recorded in the customer access log. Empty: Confidential.",
+    )
     customer_grant_hours_consult = fields.Integer(string="Consult Access (Hours)", help=GRANT_HOURS_HELP)
     customer_grant_hours_copy = fields.Integer(string="Copy or Export Access (Hours)", help=GRANT_HOURS_HELP)
     customer_grant_hours_external = fields.Integer(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shared set-up for `make test` and `make demo`: finds or prepares the Odoo 18.0 source,
 # a virtualenv with Odoo's requirements plus ours, PostgreSQL, and Chromium for tours.
-# Sourced by tools/test.sh and tools/demo.sh; every function is idempotent.
+# Sourced by scripts/test.sh and scripts/demo.sh; every function is idempotent.
 set -euo pipefail
 
 MODULE=customer_credit_management

@@ -1,0 +1,341 @@
+import logging
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.modules import module as odoo_module
+from odoo.sql_db import TestCursor
+from odoo.tools import SQL, escape_psql
+
+from ..groups import CUSTODIAN_GROUP, DIRECTOR_GROUP
+from ..internal_flags import NO_APPROVAL_TODO
+from .customer_access_log import EXPORT_GRANT_TYPES
+
+_logger = logging.getLogger(__name__)
+
+LEVEL_FIELDS = {"confidentiality_level_id", "confidentiality_level_proposed_id"}
+# Context of the access request's customer field: find a customer one may not read yet.
+ACCESS_REQUEST_LOOKUP = "customer_access_request_lookup"
+
+
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "customer.access.logged.mixin"]
+    _customer_access_open_action = "open"
+
+    confidentiality_level_id = fields.Many2one(
+        "customer.confidentiality.level",
+        default=lambda self: self.env["customer.confidentiality.level"]._default_level(),
+        tracking=True,
+        help="Approved confidentiality level (密级) of the customer; its contacts and addresses share it. "
+        "Changed only by approving a proposed level.",
+        write_owner="confidentiality",
+    )
+    confidentiality_level_proposed_id = fields.Many2one(
+        "customer.confidentiality.level",
+        string="Proposed Level",
+        tracking=True,
+        help="Level proposed by customer service, waiting for the Marketing Director's approval. "
+        "Until then the stricter of the approved and the proposed level applies.",
+        write_owner="confidentiality",
+    )
+    confidentiality_rank = fields.Integer(
+        string="Effective Confidentiality Rank",
+        compute="_compute_confidentiality_rank",
+        store=True,
+        index=True,
+        help="Rank of the stricter of the approved and the proposed level.",
+        write_owner="confidentiality",
+    )
+    confidentiality_effective_level_id = fields.Many2one(
+        "customer.confidentiality.level",
+        string="Effective Level",
+        compute="_compute_confidentiality_rank",
+        store=True,
+        help="The level the access rules apply now: the stricter of the approved and the proposed one.",
+        write_owner="confidentiality",
+    )
+    customer_access_ok = fields.Boolean(
+        string="Readable Customer",
+        compute="_compute_customer_access_ok",
+        search="_search_customer_access_ok",
+        help="The current user may read this customer: its level is within the user's clearance, the "
+        "user is its salesperson or a custodian, or holds a valid access grant for it.",
+    )
+
+    def _customer_access_partners(self):
+        return self.sudo()
+
+    def _commercial_fields(self):
+        return [*super()._commercial_fields(), *sorted(LEVEL_FIELDS)]
+
+    @api.depends("confidentiality_level_id.rank", "confidentiality_level_proposed_id.rank")
+    def _compute_confidentiality_rank(self):
+        for partner in self:
+            levels = partner.confidentiality_level_id | partner.confidentiality_level_proposed_id
+            level = max(levels, key=lambda lvl: lvl.rank, default=levels)
+            partner.confidentiality_effective_level_id = level
+            partner.confidentiality_rank = level.rank
+
+    def _compute_customer_access_ok(self):
+        domain = [("id", "in", self.ids), *self._customer_access_domain()]
+        allowed = self.sudo().with_context(active_test=False).search(domain)
+        for partner in self:
+            partner.customer_access_ok = partner in allowed
+
+    def _search_customer_access_ok(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on readable customers."))
+        positive = (operator == "=") == value
+        condition = self._customer_access_domain()
+        if not positive:
+            condition = ["!", *condition] if condition else [(0, "=", 1)]
+        return condition
+
+    @api.model
+    def _customer_access_domain(self):
+        """Domain of the partners the current user may read, evaluated when the query is built.
+
+        Record rules are cached per user, so the time-dependent parts (grants) and the user's
+        clearance live here, not in the rule: the rule's domain stays one constant leaf.
+        Everything is a column test or an uncorrelated sub-select: no query per partner.
+        """
+        user = self.env.user
+        if user._is_superuser() or user.has_group(CUSTODIAN_GROUP):
+            return []
+        # The sub-selects below read these columns: write what is pending first.
+        self.env["res.users"].flush_model(["customer_clearance_level_id", "partner_id", "share"])
+        self.env["res.partner"].flush_model(["user_id", "commercial_partner_id"])
+        self.env["res.company"].flush_model(["partner_id"])
+        self.env["customer.confidentiality.level"].flush_model(["rank"])
+        self.env["customer.access.grant"].flush_model()
+        # Sub-selects rather than values read in Python: no query added to the search itself.
+        # The ranks up to the user's clearance (a leaf "rank <= sub-select" is not accepted).
+        clearance = SQL(
+            "(SELECT generate_series(0, (SELECT COALESCE(MAX(lvl.rank), 0) FROM res_users u"
+            " JOIN customer_confidentiality_level lvl ON lvl.id = u.customer_clearance_level_id"
+            " WHERE u.id = %s)))",
+            user.id,
+        )
+        own_company = SQL(
+            "SELECT p.commercial_partner_id FROM res_users u"
+            " JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
+            user.id,
+        )
+        grants = self.env["customer.access.grant"]._granted_partner_sql(user.id)
+        return [
+            "|",
+            "|",
+            "|",
+            "|",
+            ("confidentiality_rank", "in", clearance),
+            # Vendors only: purchasing is not customer data.
+            "&",
+            ("supplier_rank", ">", 0),
+            ("customer_rank", "=", 0),
+            # Its salesperson, a valid grant, or the user's own company (portal users).
+            (
+                "commercial_partner_id",
+                "in",
+                SQL(
+                    "(SELECT id FROM res_partner WHERE user_id = %(uid)s AND id = commercial_partner_id"
+                    " UNION %(grants)s UNION %(own)s)",
+                    uid=user.id,
+                    grants=grants,
+                    own=own_company,
+                ),
+            ),
+            # A level waiting for the Marketing Director's approval (empty for everyone else).
+            ("confidentiality_level_proposed_id", "!=", False)
+            if user.has_group(DIRECTOR_GROUP)
+            else (0, "=", 1),
+            # The companies' and the employees' own partners.
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT partner_id FROM res_users WHERE NOT share"
+                    " UNION SELECT partner_id FROM res_company)"
+                ),
+            ),
+        ]
+
+    # ------------------------------------------------------------------ level approval
+
+    def _confidentiality_default_for_key(self):
+        """Key customers default to Confidential (SPEC B4): one that becomes key below it gets
+        Confidential proposed, which applies at once as the stricter level and waits under "Level to
+        Approve" for the Marketing Director (no to-do each: a recompute may make many key at once)."""
+        level = self.env.ref(
+            "customer_credit_management.confidentiality_level_confidential", raise_if_not_found=False
+        )
+        if not level:
+            return True
+        below = self.filtered(
+            lambda p: not p.confidentiality_level_proposed_id and p.confidentiality_rank < level.rank
+        )
+        if below:
+            with NO_APPROVAL_TODO.on():
+                below.sudo().write({"confidentiality_level_proposed_id": level.id})
+        return True
+
+    def _schedule_confidentiality_approval(self):
+        """A to-do for each Marketing Director on each customer whose level awaits approval."""
+        directors = self.env.ref(DIRECTOR_GROUP).sudo().users.filtered(lambda user: not user.share)
+        activity = "customer_credit_management.mail_activity_type_confidentiality_level"
+        for partner in self.sudo().filtered(lambda p: p.is_company or not p.parent_id):
+            partner.activity_unlink([activity])
+            for director in directors:
+                partner.activity_schedule(
+                    activity,
+                    user_id=director.id,
+                    note=self.env._(
+                        "Confidentiality level %(level)s proposed.",
+                        level=partner.confidentiality_level_proposed_id.display_name,
+                    ),
+                )
+
+    @api.model
+    def _check_confidentiality_write(self, vals, creating=False):
+        if self.env.su or not LEVEL_FIELDS & vals.keys():
+            return
+        default = self.env["customer.confidentiality.level"]._default_level()
+        if "confidentiality_level_id" in vals and not (
+            creating and vals["confidentiality_level_id"] in (default.id, False)
+        ):
+            raise AccessError(
+                self.env._("A confidentiality level applies only once the Marketing Director approves it.")
+            )
+        # Proposing a level, and withdrawing a proposal, is customer service's; the Marketing
+        # Director decides one with the approve and reject actions.
+        if (
+            "confidentiality_level_proposed_id" in vals
+            and (vals["confidentiality_level_proposed_id"] or not creating)
+            and not self.env.user.has_group(CUSTODIAN_GROUP)
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only customer service (customer data custodians) can propose or withdraw a "
+                    "confidentiality level."
+                )
+            )
+
+    def action_approve_confidentiality_level(self):
+        self._check_confidentiality_approver()
+        for partner in self.commercial_partner_id.filtered("confidentiality_level_proposed_id"):
+            level = partner.confidentiality_level_proposed_id
+            partner.sudo().write(
+                {"confidentiality_level_id": level.id, "confidentiality_level_proposed_id": False}
+            )
+            partner.sudo().message_post(
+                body=self.env._("Confidentiality level %(level)s approved.", level=level.display_name)
+            )
+        self.commercial_partner_id.sudo().activity_feedback(
+            ["customer_credit_management.mail_activity_type_confidentiality_level"]
+        )
+        return True
+
+    def action_reject_confidentiality_level(self):
+        self._check_confidentiality_approver()
+        self.commercial_partner_id.filtered("confidentiality_level_proposed_id").sudo().write(
+            {"confidentiality_level_proposed_id": False}
+        )
+        self.commercial_partner_id.sudo().activity_unlink(
+            ["customer_credit_management.mail_activity_type_confidentiality_level"]
+        )
+        return True
+
+    def _check_confidentiality_approver(self):
+        if not (self.env.su or self.env.user.has_group(DIRECTOR_GROUP)):
+            raise AccessError(self.env._("Only the Marketing Director approves confidentiality levels."))
+
+    # ------------------------------------------------------------- export control (SPEC B4)
+    # ``export_data`` of every model checks the partners it exports or reads (models/base_export.py).
+
+    @api.model
+    def _check_customer_export(self, partners, field_count, record_count=None):
+        """Refuse exporting customers above the user's clearance that no valid copy/export or
+        external-provision grant covers; the refusal is logged. Custodians export freely.
+
+        Allowed exports are logged by the caller (``customer.access.log._log_access`` with
+        ``export_counts``). ``record_count``: the records exported, if not the partners.
+        """
+        refused = self._customer_export_refused(partners)
+        if not refused:
+            return True
+        self._log_refused_export(refused, record_count or len(partners), field_count)
+        raise AccessError(
+            self.env._(
+                "You may not export %(count)s of these customers: their confidentiality level is above "
+                "your clearance. Request a copy or export access first.",
+                count=len(refused),
+            )
+        )
+
+    @api.model
+    def _customer_export_refused(self, partners):
+        """The commercial entities of ``partners`` the user may not export (sudo records: for
+        naming them in a refusal only)."""
+        user = self.env.user
+        if self.env.su or user.has_group(CUSTODIAN_GROUP):
+            return self.browse()
+        commercial = partners.sudo().commercial_partner_id
+        clearance = user.customer_clearance_level_id.rank or 0
+        above = commercial.filtered(lambda partner: partner.confidentiality_rank > clearance)
+        if not above:
+            return above
+        Grant = self.env["customer.access.grant"]
+        Grant.flush_model()
+        granted = {
+            row[0] for row in self.env.execute_query(Grant._granted_partner_sql(user.id, EXPORT_GRANT_TYPES))
+        }
+        return above.filtered(lambda partner: partner.id not in granted)
+
+    @api.model
+    def _log_refused_export(self, partners, record_count, field_count):
+        """Write the refusal in its own transaction: the failing request rolls back its own."""
+        vals_list = [
+            {
+                "user_id": self.env.uid,
+                "partner_id": partner.id,
+                "level_id": partner.confidentiality_effective_level_id.id,
+                "action": "export_refused",
+                "export_record_count": record_count,
+                "export_field_count": field_count,
+                "company_id": self.env.company.id,
+                "date": fields.Datetime.now(),
+            }
+            for partner in partners
+        ]
+        registry = self.env.registry
+
+        def write_log():
+            with registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {})["customer.access.log"].create(vals_list)
+
+        if registry.in_test_mode():
+            # HTTP tests: each open request cursor is a savepoint of the test's transaction. Write
+            # after each one rolls back; a rollback of an outer one undoes the inner write and
+            # writes again, so exactly one entry remains.
+            for cursor in TestCursor._cursors_stack:
+                cursor.postrollback.add(write_log)
+        elif odoo_module.current_test:
+            # Unit tests share one uncommitted transaction: a second one would wait on its rows.
+            _logger.info("Customer export refused to %s (not logged in unit tests)", self.env.user.login)
+        else:
+            write_log()
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        if self.env.context.get(ACCESS_REQUEST_LOOKUP) and not self.env.su:
+            # Asking for access needs finding the customer, but a context key is in every caller's
+            # hands: it finds a company only by its exact name (no browsing through customers one
+            # may not read), and ignores the caller's domain, which could probe their fields, and
+            # the caller's context, whose display keys (show_address, show_email...) would show more.
+            name = (name or "").strip()
+            if not name:
+                return []
+            plain = self.with_env(self.env(context={"lang": self.env.lang})).sudo()
+            return super(ResPartner, plain).name_search(
+                escape_psql(name), [("is_company", "=", True)], operator="=ilike", limit=limit
+            )
+        return super().name_search(name, args=args, operator=operator, limit=limit)

@@ -1,0 +1,303 @@
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+PERIOD_DAYS = {"quarter": 90, "month": 30}
+# Holds set by collection letters, lifted when the customer has paid.
+COLLECTION_REASONS = ("collection", "litigation")
+
+
+def previous_period(period, today):
+    """(first day, first day of the next) of the calendar quarter or month before ``today``'s."""
+    if period == "month":
+        end = today.replace(day=1)
+        return end - relativedelta(months=1), end
+    end = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    return end - relativedelta(months=3), end
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    credit_term_days_override = fields.Integer(
+        string="Credit Term Override (Days)",
+        tracking=True,
+        help="Set by a Credit Manager; 0 uses the industry's standard term, else the payment term.",
+        write_owner="credit",
+    )
+    credit_term_days = fields.Integer(
+        string="Credit Term (Days)",
+        compute="_compute_credit_term_days",
+        help="Days allowed between purchase and payment: the override, else the industry's "
+        "standard term, else the longest term of the customer's payment terms.",
+    )
+    credit_limit_period = fields.Selection(
+        [("quarter", "Last quarter"), ("month", "Last month")],
+        string="Limit Basis",
+        company_dependent=True,
+        default="quarter",
+        help="Credit limit = last quarter's confirmed orders × term / 90, or last month's × term / 30.",
+        write_owner="credit",
+    )
+    # Company-dependent fields cannot be Monetary: Float with the accounting precision.
+    credit_limit_computed = fields.Float(
+        string="Computed Credit Limit",
+        digits="Account",
+        company_dependent=True,
+        readonly=True,
+        help="From the confirmed orders of the previous period; recomputed at each period start.",
+        write_owner="credit",
+    )
+    credit_limit_date = fields.Date(
+        string="Limit Computed On", company_dependent=True, readonly=True, write_owner="credit"
+    )
+    credit_limit_manual = fields.Boolean(
+        string="Manual Credit Limit",
+        company_dependent=True,
+        help="Use the manual limit below.",
+        write_owner="credit",
+    )
+    credit_limit_manual_base = fields.Float(
+        string="Manual Limit", digits="Account", company_dependent=True, write_owner="credit"
+    )
+    credit_limit_manual_reason = fields.Char(
+        string="Reason for Manual Limit", company_dependent=True, write_owner="credit"
+    )
+    credit_limit_base = fields.Monetary(
+        string="Policy Credit Limit",
+        compute="_compute_credit_line",
+        help="Credit limit of the credit policy (信用限额): the manual limit, else the computed one.",
+    )
+    credit_risk_factor = fields.Float(
+        string="Risk Factor",
+        compute="_compute_credit_line",
+        digits=(4, 2),
+        help="From the credit grade, else the company's default factor.",
+    )
+    credit_line = fields.Monetary(
+        compute="_compute_credit_line", help="Credit limit × risk correction factor (赊销额度)."
+    )
+    credit_exposure = fields.Monetary(
+        compute="_compute_credit_exposure",
+        help="Unpaid receivables + draft invoices + confirmed orders not yet invoiced.",
+    )
+    credit_available = fields.Monetary(compute="_compute_credit_exposure")
+    credit_exceeded = fields.Boolean(
+        string="Over Credit Line", compute="_compute_credit_exposure", search="_search_credit_exceeded"
+    )
+    credit_hold = fields.Boolean(
+        string="On Credit Hold",
+        tracking=True,
+        copy=False,
+        help="No order is confirmed and nothing ships to a customer on hold.",
+        write_owner="credit",
+    )
+    credit_hold_reason = fields.Selection(
+        [
+            ("manual", "Set by a Credit Manager"),
+            ("overdue", "Receivables long overdue"),
+            ("collection", "In collection"),
+            ("litigation", "Pre-litigation"),
+        ],
+        tracking=True,
+        copy=False,
+        write_owner="credit",
+    )
+    credit_hold_note = fields.Char(string="Hold Note", copy=False, write_owner="credit")
+
+    @api.depends("credit_term_days_override", "industry_id.credit_term_days", "property_payment_term_id")
+    @api.depends_context("company")
+    def _compute_credit_term_days(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.credit_term_days = (
+                commercial.credit_term_days_override
+                or commercial.industry_id.credit_term_days
+                or max(commercial.property_payment_term_id.line_ids.mapped("nb_days"), default=0)
+            )
+
+    @api.depends_context("company")
+    @api.depends(
+        "commercial_partner_id.credit_limit_manual",
+        "commercial_partner_id.credit_limit_manual_base",
+        "commercial_partner_id.credit_limit_computed",
+        "credit_grade_id.risk_factor",
+    )
+    def _compute_credit_line(self):
+        # Just these columns: a plain first read would fetch the partners' fifty others too, and
+        # the line is read before every confirmation.
+        self.commercial_partner_id.fetch(
+            ["credit_limit_manual", "credit_limit_manual_base", "credit_limit_computed"]
+        )
+        default_factor = self.env.company.credit_default_risk_factor
+        # The amounts are the current company's: its currency, not the partner's currency_id, which
+        # an onchange may send empty (a new contact in a dialog).
+        currency = self.env.company.currency_id
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            base = (
+                commercial.credit_limit_manual_base
+                if commercial.credit_limit_manual
+                else commercial.credit_limit_computed
+            )
+            factor = partner.credit_grade_id.risk_factor if partner.credit_grade_id else default_factor
+            partner.credit_limit_base = base
+            partner.credit_risk_factor = factor
+            partner.credit_line = currency.round(base * factor)
+
+    @api.depends("credit_line")
+    @api.depends_context("company")
+    def _compute_credit_exposure(self):
+        exposure = self.env["credit.exposure"]._exposure_by_partner(
+            self.commercial_partner_id.ids, self.env.company
+        )
+        currency = self.env.company.currency_id
+        for partner in self:
+            # _origin: a contact edited in a form is a new record whose origin holds the exposure.
+            partner.credit_exposure = exposure.get(partner.commercial_partner_id._origin.id, 0.0)
+            partner.credit_available = partner.credit_line - partner.credit_exposure
+            partner.credit_exceeded = currency.compare_amounts(partner.credit_available, 0) < 0
+
+    def _search_credit_exceeded(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Over Credit Line."))
+        exposure = self.env["credit.exposure"]._exposure_by_partner(None, self.env.company)
+        # Only ids leave this method, and the search they end in applies the user's rules: the
+        # lines are computed in sudo so that a customer the user may not read does not stop it.
+        candidates = self.sudo().browse([pid for pid, amount in exposure.items() if amount > 0])
+        exceeded = candidates.filtered("credit_exceeded")
+        domain = [("commercial_partner_id", "in", exceeded.ids)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def action_compute_credit_limit(self):
+        """Recompute the credit limit of these customers (their commercial entities) in the current
+        company from the confirmed orders of the previous quarter or month, in two queries."""
+        if not (self.env.su or self.env.user.has_group("customer_credit_management.group_credit_manager")):
+            raise AccessError(self.env._("Only a Credit Manager can recompute credit limits."))
+        company = self.env.company
+        partners = self.commercial_partner_id
+        if not partners:
+            return True
+        today = fields.Date.context_today(self)
+        quarter_start, quarter_end = previous_period("quarter", today)
+        month_start, month_end = previous_period("month", today)
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "date_order", "amount_total", "currency_rate"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id,
+                       SUM(so.amount_total / so.currency_rate)
+                           FILTER (WHERE so.date_order >= %(q_start)s AND so.date_order < %(q_end)s),
+                       SUM(so.amount_total / so.currency_rate)
+                           FILTER (WHERE so.date_order >= %(m_start)s AND so.date_order < %(m_end)s)
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state = 'sale'
+                   AND so.company_id = %(company)s
+                   AND so.date_order >= %(start)s AND so.date_order < %(end)s
+                   AND partner.commercial_partner_id = ANY(%(ids)s)
+              GROUP BY 1
+                """,
+                q_start=quarter_start,
+                q_end=quarter_end,
+                m_start=month_start,
+                m_end=month_end,
+                start=min(quarter_start, month_start),
+                end=max(quarter_end, month_end),
+                company=company.id,
+                ids=partners.ids,
+            )
+        )
+        volumes = {partner_id: (quarter or 0.0, month or 0.0) for partner_id, quarter, month in rows}
+        limits = []
+        for partner in partners.with_company(company):
+            quarter, month = volumes.get(partner.id, (0.0, 0.0))
+            period = partner.credit_limit_period or "quarter"
+            volume = quarter if period == "quarter" else month
+            limits.append(company.currency_id.round(volume * partner.credit_term_days / PERIOD_DAYS[period]))
+        self._credit_store_limits(partners, limits, company, today)
+        return True
+
+    def _credit_store_limits(self, partners, limits, company, today):
+        # One UPDATE for all customers: company-dependent values are jsonb keyed by company.
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner partner
+                   SET credit_limit_computed = COALESCE(partner.credit_limit_computed, '{}'::jsonb)
+                           || jsonb_build_object(%(company)s::text, new.amount),
+                       credit_limit_date = COALESCE(partner.credit_limit_date, '{}'::jsonb)
+                           || jsonb_build_object(%(company)s::text, %(today)s::date)
+                  FROM unnest(%(ids)s::int[], %(amounts)s::numeric[]) AS new(id, amount)
+                 WHERE partner.id = new.id
+                """,
+                company=str(company.id),
+                today=today,
+                ids=partners.ids,
+                amounts=limits,
+            )
+        )
+        partners.invalidate_recordset(["credit_limit_computed", "credit_limit_date"])
+        # Raw SQL bypasses the ORM's dependencies: forget what was computed from the old limits.
+        self.env["res.partner"].invalidate_model(
+            ["credit_limit_base", "credit_line", "credit_available", "credit_exceeded"]
+        )
+        partners._credit_sync_native_limit(company)
+
+    def _credit_sync_native_limit(self, company):
+        """Keep Odoo's own credit limit equal to the credit line, so its warnings agree with ours."""
+        partners = self.with_company(company)
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE res_partner partner
+                   SET credit_limit = COALESCE(partner.credit_limit, '{}'::jsonb)
+                           || jsonb_build_object(%(company)s::text, new.amount)
+                  FROM unnest(%(ids)s::int[], %(amounts)s::numeric[]) AS new(id, amount)
+                 WHERE partner.id = new.id
+                """,
+                company=str(company.id),
+                ids=partners.ids,
+                amounts=[partner.credit_line for partner in partners],
+            )
+        )
+        partners.invalidate_recordset(["credit_limit"])
+
+    @api.model
+    def _cron_compute_credit_limits(self):
+        for company in self.env["res.company"].search([]):
+            customers = self.with_company(company).search(
+                [("customer_rank", ">", 0), "|", ("is_company", "=", True), ("parent_id", "=", False)]
+            )
+            customers.with_company(company).action_compute_credit_limit()
+
+    @api.model
+    def _cron_credit_hold_overdue(self):
+        """Put on hold the customers with receivables overdue longer than their company allows, and
+        lift the holds this rule set once nothing is that late any more, in any company."""
+        Receivable = self.env["credit.receivable"]
+        today = fields.Date.context_today(self)
+        late_ids = set()
+        for company in self.env["res.company"].search([]):
+            rows = Receivable.get_aging_by_partner(
+                today, company, bucket_limits=(company.credit_overdue_hold_days,)
+            )
+            late_ids.update(row["partner_id"] for row in rows if row["partner_id"] and row["b2"] > 0)
+        late = self.browse(sorted(late_ids))
+        late.filtered(lambda p: not p.credit_hold).write(
+            {"credit_hold": True, "credit_hold_reason": "overdue"}
+        )
+        settled = self.search([("credit_hold_reason", "=", "overdue"), ("id", "not in", late.ids)])
+        settled.write({"credit_hold": False, "credit_hold_reason": False})
+
+    def action_credit_hold(self):
+        return self.write({"credit_hold": True, "credit_hold_reason": "manual"})
+
+    def action_credit_release_hold(self):
+        return self.write({"credit_hold": False, "credit_hold_reason": False, "credit_hold_note": False})
