@@ -1,63 +1,186 @@
+"""What the module's tests share: users per role, customers, orders, invoices and RPC calls."""
+
 import json
 from datetime import timedelta
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
+MODULE = "customer_credit_management"
+CUSTODIAN = f"{MODULE}.group_customer_data_custodian"
+DIRECTOR = f"{MODULE}.group_marketing_director"
+HEAD = f"{MODULE}.group_department_head"
+CREDIT_MANAGER = f"{MODULE}.group_credit_manager"
+SALESPERSON = "base.group_partner_manager,sales_team.group_sale_salesman"
+# Salespeople who read every order ("All Documents") and may export: only the confidentiality rules
+# can hide a customer from them.
+SALES = "base.group_partner_manager,base.group_allow_export,sales_team.group_sale_salesman_all_leads"
 
-class CreditCommon(TransactionCase):
+# One user per role, holding only the groups of that role (and base.group_user through them), at the
+# default clearance (Internal): the roles as the policy sets people up.
+ROLE_GROUPS = {
+    "salesperson": "sales_team.group_sale_salesman",
+    "credit_manager": CREDIT_MANAGER,
+    "accountant": "account.group_account_user",
+    "custodian": CUSTODIAN,
+    "director": DIRECTOR,
+}
+
+
+def new_user(env, login, groups, company=None, **kwargs):
+    """A user with ``groups`` (comma-separated XML ids) and what they imply, whose password is its
+    login; with ``company``, of that company only."""
+    if company:
+        kwargs.update(company_id=company.id, company_ids=[Command.set(company.ids)])
+    return new_test_user(env, login=login, groups=groups, **kwargs)
+
+
+def new_role_users(env, prefix="ccm_role", company=None, **kwargs):
+    """{role: user} with only the role's groups. ``kwargs`` per role, e.g. credit_manager={'email': False}."""
+    return {
+        role: new_user(env, f"{prefix}_{role}", groups, company or env.company, **kwargs.get(role, {}))
+        for role, groups in ROLE_GROUPS.items()
+    }
+
+
+class QuietCase(TransactionCase):
+    """No tracking and no chatter messages while the data is set up, as Odoo's own BaseCommon."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+
+
+class CreditCommon(QuietCase):
+    """A customer with a contact, a salesperson and a credit manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.Grade = cls.env["credit.grade"]
-        cls.grade_aa = cls.env.ref("customer_credit_management.credit_grade_aa")
-        cls.grade_a = cls.env.ref("customer_credit_management.credit_grade_a")
-        cls.grade_e = cls.env.ref("customer_credit_management.credit_grade_e")
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="ccm_salesperson",
-            groups="base.group_partner_manager,sales_team.group_sale_salesman",
-        )
-        cls.credit_manager = new_test_user(
-            cls.env,
-            login="ccm_credit_manager",
-            groups="base.group_partner_manager,sales_team.group_sale_salesman,"
-            "customer_credit_management.group_credit_manager",
-        )
+        cls.grade_aa = cls.env.ref(f"{MODULE}.credit_grade_aa")
+        cls.grade_a = cls.env.ref(f"{MODULE}.credit_grade_a")
+        cls.grade_e = cls.env.ref(f"{MODULE}.credit_grade_e")
+        cls.salesperson = new_user(cls.env, "ccm_salesperson", SALESPERSON)
+        cls.credit_manager = new_user(cls.env, "ccm_credit_manager", f"{SALESPERSON},{CREDIT_MANAGER}")
         cls.customer = cls.env["res.partner"].create({"name": "Credit Test Customer", "is_company": True})
         cls.contact = cls.env["res.partner"].create(
             {"name": "Credit Test Contact", "parent_id": cls.customer.id}
         )
 
 
-# One user per role, holding only the groups of that role (and base.group_user through them), at the
-# default clearance (Internal): the roles as the policy sets people up.
-ROLE_GROUPS = {
-    "salesperson": "sales_team.group_sale_salesman",
-    "credit_manager": "customer_credit_management.group_credit_manager",
-    "accountant": "account.group_account_user",
-    "custodian": "customer_credit_management.group_customer_data_custodian",
-    "director": "customer_credit_management.group_marketing_director",
-}
+class ConfidentialityCommon(QuietCase):
+    """A Secret customer of one salesperson, and users of each clearance.
 
+    The salespeople may read every order ("All Documents"): only the confidentiality rule can hide
+    one from them.
+    """
 
-def new_role_users(env, prefix="ccm_role", company=None, **kwargs):
-    """{role: user} with only the role's groups. ``kwargs`` per role, e.g. credit_manager={'email': False}."""
-    company = company or env.company
-    return {
-        role: new_test_user(
-            env,
-            login=f"{prefix}_{role}",
-            groups=groups,
-            company_id=company.id,
-            company_ids=[(6, 0, company.ids)],
-            **kwargs.get(role, {}),
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.level_public = ref(f"{MODULE}.confidentiality_level_public")
+        cls.level_internal = ref(f"{MODULE}.confidentiality_level_internal")
+        cls.level_confidential = ref(f"{MODULE}.confidentiality_level_confidential")
+        cls.level_secret = ref(f"{MODULE}.confidentiality_level_secret")
+        cls.sales_internal = new_user(cls.env, "ccm_conf_sales", SALES)
+        cls.sales_owner = new_user(cls.env, "ccm_conf_owner", SALES)
+        cls.sales_secret = new_user(cls.env, "ccm_conf_secret", SALES)
+        cls.sales_secret.customer_clearance_level_id = cls.level_secret
+        cls.custodian = new_user(cls.env, "ccm_conf_custodian", CUSTODIAN)
+        cls.director = new_user(cls.env, "ccm_conf_director", DIRECTOR)
+        Partner = cls.env["res.partner"]
+        cls.secret_customer = Partner.create(
+            {"name": "Zircon Secret Industries", "is_company": True, "user_id": cls.sales_owner.id}
         )
-        for role, groups in ROLE_GROUPS.items()
-    }
+        cls.secret_customer.write({"confidentiality_level_proposed_id": cls.level_secret.id})
+        cls.secret_customer.action_approve_confidentiality_level()
+        cls.secret_contact = Partner.create({"name": "Zircon Buyer", "parent_id": cls.secret_customer.id})
+        cls.internal_customer = Partner.create({"name": "Zircon Plain Trading", "is_company": True})
+        cls.product = cls.env["product.product"].create({"name": "Zircon widget", "list_price": 10.0})
+        cls.own_order = cls._order(cls.sales_internal)
+        cls.owner_order = cls._order(cls.sales_owner)
+
+    @classmethod
+    def _order(cls, user, partner=None):
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": (partner or cls.secret_customer).id,
+                "user_id": user.id,
+                "order_line": [Command.create({"product_id": cls.product.id, "product_uom_qty": 1})],
+            }
+        )
+
+
+class CreditControlCommon(AccountTestInvoicingCommon):
+    """A company with a chart of accounts, a customer with a credit line of 1,000 and users.
+
+    Odoo's AccountTestInvoicingCommon already sets up without tracking and chatter messages.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.currency = cls.company.currency_id
+        cls.company.credit_responsible_id = False
+        # The accounting test user sets up the credit data: it is a credit manager.
+        cls.env.user.groups_id += cls.env.ref(CREDIT_MANAGER)
+        stock = "stock.group_stock_user"
+        cls.salesperson = new_user(
+            cls.env,
+            "ccm_control_sales",
+            f"base.group_partner_manager,sales_team.group_sale_salesman,{stock}",
+            cls.company,
+        )
+        cls.credit_manager = new_user(
+            cls.env,
+            "ccm_control_manager",
+            f"base.group_partner_manager,sales_team.group_sale_salesman_all_leads,{CREDIT_MANAGER},{stock}",
+            cls.company,
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Credit widget",
+                "type": "consu",
+                "is_storable": True,
+                "list_price": 100.0,
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Credit Customer", "is_company": True, "credit_score": 90}
+        )
+        cls.contact = cls.env["res.partner"].create({"name": "Buyer", "parent_id": cls.customer.id})
+        cls.customer.with_company(cls.company).write(
+            {"credit_limit_manual": True, "credit_limit_manual_base": 1000}
+        )
+        cls.company.credit_control_enabled = True
+
+    @classmethod
+    def _order(cls, amount, partner=None, user=None, currency=None, confirm=False):
+        vals = {
+            "partner_id": (partner or cls.customer).id,
+            "company_id": cls.company.id,
+            "order_line": [
+                Command.create({"product_id": cls.product.id, "product_uom_qty": 1, "price_unit": amount})
+            ],
+        }
+        if currency:
+            pricelist = cls.env["product.pricelist"].create(
+                {"name": f"{currency.name} prices", "currency_id": currency.id, "company_id": cls.company.id}
+            )
+            vals["pricelist_id"] = pricelist.id
+        order = cls.env["sale.order"].with_user(user or cls.env.user).with_company(cls.company).create(vals)
+        if confirm:
+            order.action_confirm()
+        return order
 
 
 def post_customer_invoice(env, partner, amount, due, move_type="out_invoice"):

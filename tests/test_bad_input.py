@@ -11,7 +11,7 @@ from .common import CreditCommon
 
 @tagged("post_install", "-at_install")
 class TestBadInput(CreditCommon):
-    """Bad input ends in a clear translated error and changes nothing (issue 14, class 7)."""
+    """Bad input ends in a clear translated error and changes nothing."""
 
     @classmethod
     def setUpClass(cls):

@@ -4,11 +4,11 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .confidentiality_common import ConfidentialityCommon
+from .common import ConfidentialityCommon, new_user
 
 _logger = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ class TestConfidentialityRules(ConfidentialityCommon):
         self.assertLessEqual(queries_80 - custodian_80, 1, "the rule costs at most one query")
 
     def test_portal_user_sees_own_company(self):
-        portal = new_test_user(self.env, login="ccm_conf_portal", groups="base.group_portal")
+        portal = new_user(self.env, "ccm_conf_portal", "base.group_portal")
         portal.partner_id.parent_id = self.secret_customer
         self.assertEqual(portal.partner_id.confidentiality_rank, 3)
         Partner = self.env["res.partner"].with_user(portal)

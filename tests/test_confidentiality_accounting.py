@@ -7,10 +7,11 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, RedirectWarning
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from .common import CREDIT_MANAGER, new_user
 
 TODAY = date(2026, 3, 31)
 
@@ -23,21 +24,12 @@ class TestConfidentialityAccounting(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
         # The data is set up as superuser (levels, credit fields); the tests run as each role.
         cls.env = cls.env(su=True)
         company = cls.env.company
-        user_values = {"company_id": company.id, "company_ids": [Command.set(company.ids)]}
-        cls.accountant = new_test_user(
-            cls.env, login="ccm_scope_accountant", groups="account.group_account_invoice", **user_values
-        )
-        cls.credit_manager = new_test_user(
-            cls.env,
-            login="ccm_scope_credit_manager",
-            groups="customer_credit_management.group_credit_manager",
-            **user_values,
-        )
+        cls.accountant = new_user(cls.env, "ccm_scope_accountant", "account.group_account_invoice", company)
+        cls.credit_manager = new_user(cls.env, "ccm_scope_credit_manager", CREDIT_MANAGER, company)
         Partner = cls.env["res.partner"]
         cls.plain = Partner.create({"name": "Scope Plain Customer", "is_company": True})
         cls.hidden = Partner.create({"name": "Scope Confidential Customer", "is_company": True})
@@ -86,10 +78,10 @@ class TestConfidentialityAccounting(AccountTestInvoicingCommon):
                 "line_ids": [Command.create({"name": "INV/1", "residual": 200.0})],
             }
         )
-        user = new_test_user(
+        user = new_user(
             self.env,
-            login="ccm_scope_credit_user",
-            groups="account.group_account_invoice,customer_credit_management.group_credit_user",
+            "ccm_scope_credit_user",
+            "account.group_account_invoice,customer_credit_management.group_credit_user",
         )
         parts = [evaluation.figure_ids, evaluation.line_ids, evaluation.qualitative_ids, letter.line_ids]
         for records in parts:
@@ -124,7 +116,7 @@ class TestConfidentialityAccounting(AccountTestInvoicingCommon):
             Partner.browse(),
         )
 
-    # ------------------------------------------------------------------ aging (issue 15.6)
+    # ------------------------------------------------------------------ aging
     def _wizard(self, **values):
         return (
             self.env["credit.aging.wizard"].with_user(self.accountant).create({"date_as_of": TODAY, **values})

@@ -1,8 +1,9 @@
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from .common import new_user
 
 
 @tagged("post_install", "-at_install")
@@ -12,16 +13,13 @@ class TestConfidentialityDocuments(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         company = cls.company_data["company"]
         # The accounting test user sets up the data: it is a custodian.
         cls.env.user.groups_id += cls.env.ref("customer_credit_management.group_customer_data_custodian")
         # Billing users and credit users read every invoice and evaluation but for the rule.
         groups = "account.group_account_invoice,customer_credit_management.group_credit_user"
-        cls.billing = new_test_user(cls.env, login="ccm_conf_billing", groups=groups, company_id=company.id)
-        cls.billing_owner = new_test_user(
-            cls.env, login="ccm_conf_billing2", groups=groups, company_id=company.id
-        )
+        cls.billing = new_user(cls.env, "ccm_conf_billing", groups, company)
+        cls.billing_owner = new_user(cls.env, "ccm_conf_billing2", groups, company)
         cls.secret = cls.env.ref("customer_credit_management.confidentiality_level_secret")
         cls.customer = cls.env["res.partner"].create({"name": "Zircon Secret Invoicing", "is_company": True})
         cls.customer.sudo().write({"confidentiality_level_proposed_id": cls.secret.id})

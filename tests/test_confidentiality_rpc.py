@@ -1,10 +1,9 @@
 from xmlrpc.client import Fault
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import jsonrpc_execute, xmlrpc_execute
-from .confidentiality_common import ConfidentialityCommon
+from .common import ConfidentialityCommon, jsonrpc_execute, new_user, xmlrpc_execute
 
 
 @tagged("post_install", "-at_install")
@@ -14,10 +13,10 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.admin = new_test_user(
+        cls.admin = new_user(
             cls.env,
-            login="ccm_conf_rpc_admin",
-            groups="base.group_system,customer_credit_management.group_customer_data_custodian",
+            "ccm_conf_rpc_admin",
+            "base.group_system,customer_credit_management.group_customer_data_custodian",
         )
 
     def _xmlrpc(self, user, model, method, *args, **kwargs):
@@ -78,6 +77,18 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
         """The web client's own calls: a form opening logs once, a list view does not."""
         self.authenticate(self.sales_secret.login, self.sales_secret.login)
         spec = {"display_name": {}, "name": {}, "confidentiality_level_id": {"fields": {"display_name": {}}}}
+
+        def web_read():
+            return self.make_jsonrpc_request(
+                "/web/dataset/call_kw/res.partner/web_read",
+                {
+                    "model": "res.partner",
+                    "method": "web_read",
+                    "args": [[self.secret_customer.id]],
+                    "kwargs": {"specification": spec},
+                },
+            )
+
         self.make_jsonrpc_request(
             "/web/dataset/call_kw/res.partner/web_search_read",
             {
@@ -89,29 +100,13 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
         )
         Log = self.env["customer.access.log"]
         self.assertFalse(Log.search([("user_id", "=", self.sales_secret.id)]))
-        self.make_jsonrpc_request(
-            "/web/dataset/call_kw/res.partner/web_read",
-            {
-                "model": "res.partner",
-                "method": "web_read",
-                "args": [[self.secret_customer.id]],
-                "kwargs": {"specification": spec},
-            },
-        )
+        web_read()
         entry = Log.search([("user_id", "=", self.sales_secret.id)])
         self.assertEqual((len(entry), entry.action, entry.partner_id), (1, "open", self.secret_customer))
         # The Internal salesperson's client gets an access error, and no entry is made.
         self.authenticate(self.sales_internal.login, self.sales_internal.login)
         with self.assertRaisesRegex(JsonRpcException, "AccessError"):
-            self.make_jsonrpc_request(
-                "/web/dataset/call_kw/res.partner/web_read",
-                {
-                    "model": "res.partner",
-                    "method": "web_read",
-                    "args": [[self.secret_customer.id]],
-                    "kwargs": {"specification": spec},
-                },
-            )
+            web_read()
         self.assertFalse(Log.search([("user_id", "=", self.sales_internal.id)]))
 
     def test_report_route_logs_print(self):

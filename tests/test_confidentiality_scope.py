@@ -1,13 +1,12 @@
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.customer_credit_management.models.confidentiality.customer_confidentiality_scope import (
     CONFIDENTIALITY_EXEMPT_MODELS,
 )
 
-from .common import jsonrpc_execute
-from .confidentiality_common import ConfidentialityCommon
+from .common import ConfidentialityCommon, jsonrpc_execute, new_user
 
 
 def customer_ruled_models(env):
@@ -59,7 +58,7 @@ class TestConfidentialityRecords(ConfidentialityCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stock_user = new_test_user(cls.env, login="ccm_conf_stock", groups="stock.group_stock_user")
+        cls.stock_user = new_user(cls.env, "ccm_conf_stock", "stock.group_stock_user")
         picking_type = cls.env.ref("stock.picking_type_out")
         cls.secret_picking = cls._picking(cls.secret_contact, picking_type)
         cls.plain_picking = cls._picking(cls.internal_customer, picking_type)

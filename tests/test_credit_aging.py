@@ -9,13 +9,13 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
 from ..wizard.credit_aging_line import BUCKET_FIELDS
+from .common import new_user
 
 TODAY = date(2024, 6, 30)
 
@@ -25,40 +25,26 @@ class TestCreditAging(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.currency = cls.company_data["currency"]
         cls.eur = cls.setup_other_currency("EUR")  # 2 EUR for 1 company currency since 2017
         cls.other_company_data = cls.setup_other_company(currency_id=cls.currency.id)
         # As in the web client: the companies selected in the switcher are in the context.
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
         cls.bucket_set = cls.env.ref("customer_credit_management.credit_aging_bucket_set_default")
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="aging_salesperson",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+        cls.salesperson = new_user(
+            cls.env, "aging_salesperson", "sales_team.group_sale_salesman", cls.env.company
         )
-        cls.other_salesperson = new_test_user(
-            cls.env,
-            login="aging_other_salesperson",
-            groups="sales_team.group_sale_salesman",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+        cls.other_salesperson = new_user(
+            cls.env, "aging_other_salesperson", "sales_team.group_sale_salesman", cls.env.company
         )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="aging_accountant",
-            groups="account.group_account_invoice",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+        cls.accountant = new_user(
+            cls.env, "aging_accountant", "account.group_account_invoice", cls.env.company
         )
-        cls.credit_manager = new_test_user(
+        cls.credit_manager = new_user(
             cls.env,
-            login="aging_credit_manager",
-            groups="customer_credit_management.group_credit_manager",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+            "aging_credit_manager",
+            "customer_credit_management.group_credit_manager",
+            cls.env.company,
         )
         cls.customer = cls._customer("Aging Customer", user=cls.salesperson)
 

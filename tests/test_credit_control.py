@@ -5,10 +5,10 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
 from ..models.credit.res_partner import previous_period
-from .credit_control_common import CreditControlCommon
+from .common import SALESPERSON, CreditControlCommon, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -450,11 +450,7 @@ class TestCreditEnforcementRpc(HttpCase):
     def test_refusals_over_rpc(self):
         company = self.env.company
         company.credit_control_enabled = True
-        salesperson = new_test_user(
-            self.env,
-            login="ccm_rpc_seller",
-            groups="base.group_partner_manager,sales_team.group_sale_salesman",
-        )
+        salesperson = new_user(self.env, "ccm_rpc_seller", SALESPERSON)
         customer = self.env["res.partner"].create({"name": "RPC Credit Customer", "is_company": True})
         customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 100})
         product = self.env["product.product"].create({"name": "RPC widget", "taxes_id": [Command.clear()]})

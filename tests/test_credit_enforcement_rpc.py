@@ -5,9 +5,9 @@ import xmlrpc.client
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import jsonrpc_execute, xmlrpc_execute
+from .common import jsonrpc_execute, new_user, xmlrpc_execute
 
 
 @tagged("post_install", "-at_install")
@@ -18,10 +18,8 @@ class TestCreditEnforcementStateRpc(HttpCase):
         cls.company = cls.env.company
         cls.company.credit_control_enabled = True
         cls.company.credit_default_risk_factor = 1.0
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="ccm_state_seller",
-            groups="base.group_user,sales_team.group_sale_salesman",
+        cls.salesperson = new_user(
+            cls.env, "ccm_state_seller", "base.group_user,sales_team.group_sale_salesman"
         )
         cls.customer = cls.env["res.partner"].create({"name": "State Credit Customer", "is_company": True})
         cls.customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 5000})

@@ -8,10 +8,10 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, HttpCase, new_test_user, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import format_amount
 
-from .common import CreditCommon
+from .common import CREDIT_MANAGER, SALESPERSON, CreditCommon, new_user
 
 # Figures at exactly the electronics industry's high standards (SPEC A3), computed by hand.
 HIGH = {
@@ -491,16 +491,8 @@ class TestCreditEvaluationImport(CreditCommon):
 @tagged("post_install", "-at_install")
 class TestCreditEvaluationRpc(HttpCase):
     def test_approval_over_rpc(self):
-        salesperson = new_test_user(
-            self.env,
-            login="ccm_rpc_sales",
-            groups="base.group_partner_manager,sales_team.group_sale_salesman",
-        )
-        manager = new_test_user(
-            self.env,
-            login="ccm_rpc_manager",
-            groups="base.group_partner_manager,customer_credit_management.group_credit_manager",
-        )
+        salesperson = new_user(self.env, "ccm_rpc_sales", SALESPERSON)
+        manager = new_user(self.env, "ccm_rpc_manager", f"base.group_partner_manager,{CREDIT_MANAGER}")
         customer = self.env["res.partner"].create({"name": "RPC Customer", "is_company": True})
         evaluation = self.env["credit.evaluation"].create(
             {

@@ -9,15 +9,14 @@ from freezegun import freeze_time
 
 from odoo import sql_db
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
 
 from ..models.receivables.credit_reminder import amount_in_chinese
-from .common import post_customer_invoice
-from .credit_control_common import CreditControlCommon
+from .common import CreditControlCommon, new_user, post_customer_invoice
 
 _logger = logging.getLogger(__name__)
 
@@ -30,11 +29,8 @@ class TestCreditReminder(CreditControlCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.accountant = new_test_user(
-            cls.env,
-            login="ccm_reminder_accountant",
-            groups="account.group_account_invoice",
-            company_id=cls.company.id,
+        cls.accountant = new_user(
+            cls.env, "ccm_reminder_accountant", "account.group_account_invoice", cls.company
         )
         cls.customer.write({"email": "customer@example.com", "lang": "en_US"})
         cls.invoice_contact = cls.env["res.partner"].create(

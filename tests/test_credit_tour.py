@@ -1,20 +1,16 @@
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import CREDIT_MANAGER, SALESPERSON, new_user
 
 
 @tagged("post_install", "-at_install")
 class TestCreditReleaseTour(HttpCase):
     def test_release_tour(self):
         self.env.company.credit_control_enabled = True
-        salesperson = new_test_user(
-            self.env,
-            login="ccm_tour_sales",
-            groups="base.group_partner_manager,sales_team.group_sale_salesman",
-        )
-        manager = new_test_user(
-            self.env,
-            login="ccm_tour_manager",
-            groups="sales_team.group_sale_salesman_all_leads,customer_credit_management.group_credit_manager",
+        salesperson = new_user(self.env, "ccm_tour_sales", SALESPERSON)
+        manager = new_user(
+            self.env, "ccm_tour_manager", f"sales_team.group_sale_salesman_all_leads,{CREDIT_MANAGER}"
         )
         customer = self.env["res.partner"].create({"name": "Tour Customer", "is_company": True})
         customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 100})
@@ -48,9 +44,7 @@ class TestCreditAgingTour(HttpCase):
     def test_aging_screen_headers(self):
         """The aging screen, opened in the browser by an accountant, heads its columns with the
         bucket names (the web client asks for the list view with no context but the language)."""
-        accountant = new_test_user(
-            self.env, login="ccm_tour_accountant", groups="account.group_account_invoice"
-        )
+        accountant = new_user(self.env, "ccm_tour_accountant", "account.group_account_invoice")
         self.start_tour(
             "/odoo/action-customer_credit_management.credit_aging_wizard_action",
             "ccm_credit_aging_headers",

@@ -3,9 +3,9 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .confidentiality_common import ConfidentialityCommon
+from .common import ConfidentialityCommon, new_user
 
 FORM_SPEC = {"display_name": {}, "name": {}, "email": {}, "confidentiality_level_id": {"fields": {}}}
 NOW = datetime(2026, 3, 2, 9, 0)
@@ -17,10 +17,10 @@ class TestCustomerAccessLog(ConfidentialityCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Log = cls.env["customer.access.log"]
-        cls.admin = new_test_user(
+        cls.admin = new_user(
             cls.env,
-            login="ccm_conf_admin",
-            groups="base.group_system,customer_credit_management.group_customer_data_custodian",
+            "ccm_conf_admin",
+            "base.group_system,customer_credit_management.group_customer_data_custodian",
         )
 
     def _entries(self, **filters):

@@ -4,9 +4,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .confidentiality_common import SALES, ConfidentialityCommon
+from .common import SALES, ConfidentialityCommon, new_user
 
 # 2026-03-02 10:00 in Shanghai (UTC+8): the day ends at 16:00 UTC.
 MORNING = datetime(2026, 3, 2, 2, 0)
@@ -18,13 +18,9 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.env.company.partner_id.tz = "Asia/Shanghai"
-        cls.head = new_test_user(
-            cls.env, login="ccm_req_head", groups="customer_credit_management.group_department_head"
-        )
-        cls.director_requester = new_test_user(
-            cls.env,
-            login="ccm_req_director2",
-            groups=f"customer_credit_management.group_marketing_director,{SALES}",
+        cls.head = new_user(cls.env, "ccm_req_head", "customer_credit_management.group_department_head")
+        cls.director_requester = new_user(
+            cls.env, "ccm_req_director2", f"customer_credit_management.group_marketing_director,{SALES}"
         )
 
     def _request(self, user, request_type="consult", partners=None):
@@ -132,6 +128,26 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
                     }
                 )
 
+    def test_who_sees_a_grant(self):
+        """Its holder, customer service and the approvers see a grant; another salesperson does not."""
+        with freeze_time(MORNING):
+            request = self._request(self.sales_internal)
+            request.with_user(self.director).action_approve()
+        grant = request.grant_id
+        self.assertTrue(grant)
+        Grant = self.env["customer.access.grant"]
+        for user, sees in (
+            (self.sales_internal, True),
+            (self.custodian, True),
+            (self.director, True),
+            (self.head, True),
+            (self.sales_owner, False),
+        ):
+            with self.subTest(user=user.login):
+                self.assertEqual(
+                    Grant.with_user(user).search([("id", "=", grant.id)]), grant if sees else Grant
+                )
+
     def test_external_needs_head_and_director(self):
         with freeze_time(MORNING):
             request = self._request(self.sales_internal, "external")
@@ -140,10 +156,10 @@ class TestCustomerAccessRequest(ConfidentialityCommon):
             self.assertFalse(request.grant_id)
             self.assertFalse(self._can_read(self.sales_internal))
             # The same person cannot give both approvals.
-            both = new_test_user(
+            both = new_user(
                 self.env,
-                login="ccm_req_both",
-                groups="customer_credit_management.group_marketing_director,"
+                "ccm_req_both",
+                "customer_credit_management.group_marketing_director,"
                 "customer_credit_management.group_department_head",
             )
             request2 = self._request(self.sales_internal, "external")

@@ -9,10 +9,10 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import CreditCommon
+from .common import CreditCommon, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -20,10 +20,10 @@ class TestCustomerCategory(CreditCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.custodian = new_test_user(
+        cls.custodian = new_user(
             cls.env,
-            login="ccm_custodian",
-            groups="base.group_partner_manager,customer_credit_management.group_customer_data_custodian",
+            "ccm_custodian",
+            "base.group_partner_manager,customer_credit_management.group_customer_data_custodian",
         )
         cls.env.company.credit_responsible_id = False
         Rule = cls.env["customer.category.rule"]
@@ -280,10 +280,10 @@ class TestCustomerFile(CreditCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.custodian = new_test_user(
+        cls.custodian = new_user(
             cls.env,
-            login="ccm_file_custodian",
-            groups="base.group_partner_manager,customer_credit_management.group_customer_data_custodian",
+            "ccm_file_custodian",
+            "base.group_partner_manager,customer_credit_management.group_customer_data_custodian",
         )
         cls.env.company.credit_responsible_id = False
         cls.customer.customer_rank = 1
@@ -445,10 +445,10 @@ class TestCustomerFile(CreditCommon):
     def test_analysis_xlsx_export_control(self):
         """A Credit Manager exports the analysis only for customers within clearance or under a
         copy/export grant, like any other export of customer data."""
-        director = new_test_user(
+        director = new_user(
             self.env,
-            login="ccm_analysis_manager",
-            groups="base.group_partner_manager,customer_credit_management.group_credit_manager",
+            "ccm_analysis_manager",
+            "base.group_partner_manager,customer_credit_management.group_credit_manager",
         )
         secret = self.env.ref("customer_credit_management.confidentiality_level_secret")
         # The manager sees the customer as its salesperson, but its level is above the clearance.
@@ -475,11 +475,11 @@ class TestCustomerFile(CreditCommon):
     def test_monthly_analysis_once_a_month(self):
         """The scheduled action may run twice (a server killed before Odoo stored its next call,
         several servers, a run by hand): still one e-mail per user and month."""
-        director = new_test_user(
+        director = new_user(
             self.env,
-            login="ccm_monthly_once",
+            "ccm_monthly_once",
+            "base.group_partner_manager,customer_credit_management.group_marketing_director",
             email="once@example.com",
-            groups="base.group_partner_manager,customer_credit_management.group_marketing_director",
         )
         director.customer_clearance_level_id = self.env.ref(
             "customer_credit_management.confidentiality_level_secret"
@@ -500,17 +500,17 @@ class TestCustomerFile(CreditCommon):
         self.assertEqual(mails(), 2, "the next one in April")
 
     def test_monthly_analysis_mail(self):
-        director = new_test_user(
+        director = new_user(
             self.env,
-            login="ccm_monthly_director",
+            "ccm_monthly_director",
+            "base.group_partner_manager,customer_credit_management.group_marketing_director",
             email="director@example.com",
-            groups="base.group_partner_manager,customer_credit_management.group_marketing_director",
         )
         # Management reads every customer: custodians give it the highest clearance.
         director.customer_clearance_level_id = self.env.ref(
             "customer_credit_management.confidentiality_level_secret"
         )
-        seller = new_test_user(self.env, login="ccm_monthly_seller", email="seller@example.com")
+        seller = new_user(self.env, "ccm_monthly_seller", "base.group_user", email="seller@example.com")
         # Opting in is one's own preference.
         director.with_user(director).write({"customer_analysis_monthly": True})
         seller.with_user(seller).write({"customer_analysis_monthly": True})

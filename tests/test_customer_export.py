@@ -4,10 +4,10 @@ from xmlrpc.client import Fault
 
 from odoo import Command, http
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .confidentiality_common import ConfidentialityCommon
+from .common import ConfidentialityCommon, new_user
 
 FIELDS = [{"name": "name", "label": "Name"}, {"name": "vat", "label": "Tax ID"}]
 
@@ -102,10 +102,10 @@ class TestCustomerExport(ConfidentialityCommon, HttpCase):
             self.secret_customer.with_user(self.sales_owner).export_data(["name"])
         # Within the clearance: no grant needed.
         self.secret_customer.with_user(self.sales_secret).export_data(["name"])
-        custodian = new_test_user(
+        custodian = new_user(
             self.env,
-            login="ccm_export_custodian",
-            groups="base.group_allow_export,customer_credit_management.group_customer_data_custodian",
+            "ccm_export_custodian",
+            "base.group_allow_export,customer_credit_management.group_customer_data_custodian",
         )
         result = self.secret_customer.with_user(custodian).export_data(["name", "vat", "email"])
         self.assertEqual(result["datas"][0][0], "Zircon Secret Industries")

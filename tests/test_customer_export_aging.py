@@ -6,10 +6,11 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from .common import new_user
 
 TODAY = date(2026, 3, 31)
 
@@ -21,14 +22,9 @@ class TestCustomerExportAging(AccountTestInvoicingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.env.company.ids))
-        cls.accountant = new_test_user(
-            cls.env,
-            login="ccm_export_aging_accountant",
-            groups="account.group_account_invoice",
-            company_id=cls.env.company.id,
-            company_ids=[Command.set(cls.env.company.ids)],
+        cls.accountant = new_user(
+            cls.env, "ccm_export_aging_accountant", "account.group_account_invoice", cls.env.company
         )
         cls.secret = cls.env["res.partner"].create({"name": "Aging Secret Customer", "is_company": True})
         cls.init_invoice("out_invoice", cls.secret, TODAY - timedelta(days=40), amounts=[100.0], post=True)
@@ -49,7 +45,7 @@ class TestCustomerExportAging(AccountTestInvoicingCommon):
 
     @freeze_time(TODAY)
     def test_aging_xlsx_needs_export_grant(self):
-        # Without a grant the customer is not exported: left out, as on the screen (issue 15.6).
+        # Without a grant the customer is not exported: left out, as on the screen.
         self._export()
         self.assertNotIn("Aging Secret Customer", self._exported_customers())
         self.assertIn("1 customers above your clearance left out", self._exported_customers())

@@ -1,8 +1,8 @@
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .confidentiality_common import SALES, ConfidentialityCommon
+from .common import SALES, ConfidentialityCommon, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -10,11 +10,9 @@ class TestCustomerHandover(ConfidentialityCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.head = new_test_user(
-            cls.env, login="ccm_handover_head", groups="customer_credit_management.group_department_head"
-        )
-        cls.successor_a = new_test_user(cls.env, login="ccm_handover_a", groups=SALES)
-        cls.successor_b = new_test_user(cls.env, login="ccm_handover_b", groups=SALES)
+        cls.head = new_user(cls.env, "ccm_handover_head", "customer_credit_management.group_department_head")
+        cls.successor_a = new_user(cls.env, "ccm_handover_a", SALES)
+        cls.successor_b = new_user(cls.env, "ccm_handover_b", SALES)
         Partner = cls.env["res.partner"]
         cls.second_customer = Partner.create(
             {"name": "Zircon Second Customer", "is_company": True, "user_id": cls.sales_owner.id}

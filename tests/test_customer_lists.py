@@ -1,28 +1,26 @@
 from lxml import etree
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import CreditCommon
+from .common import CreditCommon, new_user
 
 
 @tagged("post_install", "-at_install")
 class TestCustomerLists(CreditCommon):
-    """Customer lists count customers only, and show what a customer has (issue 15, point 10)."""
+    """Customer lists count customers only, and show what a customer has."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.custodian = new_test_user(
-            cls.env,
-            login="ccm_lists_custodian",
-            groups="customer_credit_management.group_customer_data_custodian",
+        cls.custodian = new_user(
+            cls.env, "ccm_lists_custodian", "customer_credit_management.group_customer_data_custodian"
         )
         cls.own_address = cls.env["res.partner"].create(
             {"name": "Our Own Warehouse", "parent_id": cls.env.company.partner_id.id, "type": "delivery"}
         )
-        cls.employee = new_test_user(cls.env, login="ccm_lists_employee", groups="base.group_user")
-        cls.portal_customer = new_test_user(cls.env, login="ccm_lists_portal", groups="base.group_portal")
+        cls.employee = new_user(cls.env, "ccm_lists_employee", "base.group_user")
+        cls.portal_customer = new_user(cls.env, "ccm_lists_portal", "base.group_portal")
 
     def _action_partners(self, xmlid, user):
         action = self.env["ir.actions.act_window"].with_user(user)._for_xml_id(xmlid)

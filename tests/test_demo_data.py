@@ -49,7 +49,7 @@ class TestDemoData(CreditCommon):
         self.assertEqual(prospect.customer_category, "potential")
 
     def test_demo_users_per_role(self):
-        """One demo user per role, with only its role's groups (issue 15)."""
+        """One demo user per role, with only its role's groups."""
         roles = {
             "demo_user_salesperson": "sales_team.group_sale_salesman",
             "demo_user_accountant": "account.group_account_user",

@@ -1,13 +1,10 @@
 from xmlrpc.client import Fault
 
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from .common import MODULE, QuietCase, jsonrpc_execute, new_user, xmlrpc_execute
 
-from .common import jsonrpc_execute, xmlrpc_execute
-
-MODULE = "customer_credit_management"
 # Stored fields of res.partner that this module adds or extends and that declare no write owner,
 # each with the reason it needs none. Odoo's own fields that feed the credit term (payment term,
 # industry) are standard contact data and are not listed here: see the README's security section.
@@ -45,11 +42,11 @@ class TestFieldProtectionStructure(TransactionCase):
         Partner = self.env["res.partner"]
         owners = Partner._protected_field_owners()
         vals = dict.fromkeys(owners, 1)
-        salesperson = new_test_user(self.env, login="ccm_fp_struct_sales", groups=SALES)
-        everyone = new_test_user(
+        salesperson = new_user(self.env, "ccm_fp_struct_sales", SALES)
+        everyone = new_user(
             self.env,
-            login="ccm_fp_struct_all",
-            groups=f"{SALES},{MODULE}.group_credit_manager,{MODULE}.group_customer_data_custodian",
+            "ccm_fp_struct_all",
+            f"{SALES},{MODULE}.group_credit_manager,{MODULE}.group_customer_data_custodian",
         )
         computed = {
             name for name in owners if Partner._fields[name].compute and Partner._fields[name].readonly
@@ -66,9 +63,7 @@ class TestFieldProtectionStructure(TransactionCase):
 
     def test_evaluation_results_never_written(self):
         """Every computed field of the evaluation and its parts is refused, to a Credit Manager too."""
-        manager = new_test_user(
-            self.env, login="ccm_fp_struct_manager", groups=f"{SALES},{MODULE}.group_credit_manager"
-        )
+        manager = new_user(self.env, "ccm_fp_struct_manager", f"{SALES},{MODULE}.group_credit_manager")
         customer = self.env["res.partner"].create({"name": "Enumerated Customer", "is_company": True})
         evaluation = self.env["credit.evaluation"].create(
             {"partner_id": customer.id, "figure_ids": [(0, 0, {"code": "net_sales", "amount": 1.0})]}
@@ -92,29 +87,24 @@ class TestFieldProtectionStructure(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestFieldProtectionRpc(HttpCase):
+class TestFieldProtectionRpc(QuietCase, HttpCase):
     """A salesperson who speaks XML-RPC or JSON-RPC moves no credit line, grade, category or level."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         ref = cls.env.ref
-        cls.sales = new_test_user(cls.env, login="ccm_fp_sales", groups=SALES)
-        cls.other_sales = new_test_user(cls.env, login="ccm_fp_other", groups=SALES)
-        cls.accountant = new_test_user(
-            cls.env,
-            login="ccm_fp_accountant",
-            groups="base.group_partner_manager,account.group_account_invoice",
+        cls.sales = new_user(cls.env, "ccm_fp_sales", SALES)
+        cls.other_sales = new_user(cls.env, "ccm_fp_other", SALES)
+        cls.accountant = new_user(
+            cls.env, "ccm_fp_accountant", "base.group_partner_manager,account.group_account_invoice"
         )
-        cls.manager = new_test_user(
-            cls.env, login="ccm_fp_manager", groups=f"{SALES},{MODULE}.group_credit_manager"
-        )
-        # Contact Creation too: a custodian without it is issue 15 (point 3).
-        cls.custodian = new_test_user(
+        cls.manager = new_user(cls.env, "ccm_fp_manager", f"{SALES},{MODULE}.group_credit_manager")
+        # Contact Creation too: a custodian without it is tested in test_role_tours.py.
+        cls.custodian = new_user(
             cls.env,
-            login="ccm_fp_custodian",
-            groups=f"base.group_user,base.group_partner_manager,{MODULE}.group_customer_data_custodian",
+            "ccm_fp_custodian",
+            f"base.group_user,base.group_partner_manager,{MODULE}.group_customer_data_custodian",
         )
         cls.grade_aa = ref(f"{MODULE}.credit_grade_aa")
         cls.level_public = ref(f"{MODULE}.confidentiality_level_public")
@@ -137,7 +127,7 @@ class TestFieldProtectionRpc(HttpCase):
             self._xmlrpc(user, model, method, *args, **kwargs)
         self.assertEqual(caught.exception.faultCode, RPC_ACCESS_ERROR, caught.exception.faultString)
 
-    # ------------------------------------------------------------------ class 2: credit fields
+    # ------------------------------------------------------------------ credit fields
     def test_write_credit_and_category_fields(self):
         for vals in (
             {"credit_limit_computed": 1e9},
@@ -253,7 +243,7 @@ class TestFieldProtectionRpc(HttpCase):
             self._xmlrpc(self.sales, "credit.evaluation", "action_submit", [evaluation_id])
         self.assertFalse(self.customer.credit_grade_id)
 
-    # ------------------------------------------------------------------ class 4: levels
+    # ------------------------------------------------------------------ levels
     def test_computed_level_not_written(self):
         for vals in (
             {"confidentiality_rank": 0},

@@ -1,11 +1,11 @@
-"""What Odoo's own suites expect of contacts still holds with the module installed (issue 22):
+"""What Odoo's own suites expect of contacts still holds with the module installed:
 merging contacts, and the credit fields of contacts that are not saved yet."""
 
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .credit_control_common import CreditControlCommon
+from .common import CreditControlCommon
 
 MODULE = "customer_credit_management"
 

@@ -4,11 +4,9 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, tagged
 
-from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
-
-from .common import new_role_users, post_customer_invoice
+from .common import QuietCase, new_role_users, post_customer_invoice
 from .test_credit_evaluation import HIGH
 
 
@@ -103,7 +101,7 @@ class RoleData:
 
 @tagged("post_install", "-at_install")
 class TestRoleTours(RoleData, HttpCase):
-    """What a browser sends, for each role (issue 15)."""
+    """What a browser sends, for each role."""
 
     @classmethod
     def setUpClass(cls):
@@ -158,16 +156,15 @@ class TestRoleTours(RoleData, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRolesServer(RoleData, TransactionCase):
-    """The same duties on the server, each with only the role's groups (issue 15, points 1-4)."""
+class TestRolesServer(RoleData, QuietCase):
+    """The same duties on the server, each with only the role's groups."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls._setup_role_data()
 
-    # ------------------------------------------------------------------ point 1
+    # ------------------------------------------------------------------ credit manager
     def test_credit_manager_sees_what_waits_for_him(self):
         request = self._release_request()
         evaluation = self._submitted_evaluation()
@@ -201,7 +198,7 @@ class TestRolesServer(RoleData, TransactionCase):
         )
         self.assertNotIn(request, self.env["credit.release.request"].with_user(other_sales).search([]))
 
-    # ------------------------------------------------------------------ point 2
+    # ------------------------------------------------------------------ collection run
     def test_collection_run_leaves_out_customers_above_clearance(self):
         self._overdue_invoice(self.confidential)
         self._overdue_invoice(self.plain)
@@ -219,7 +216,7 @@ class TestRolesServer(RoleData, TransactionCase):
         self.assertIn(self.confidential, run.reminder_ids.partner_id)
         self.assertEqual(run.clearance_needed_count, 0)
 
-    # ------------------------------------------------------------------ point 3
+    # ------------------------------------------------------------------ roles without Contact Creation
     def test_credit_manager_without_contact_creation(self):
         self.assertFalse(self.manager.has_group("base.group_partner_manager"))
         evaluation = self._submitted_evaluation()
@@ -286,7 +283,7 @@ class TestRolesServer(RoleData, TransactionCase):
         request.with_user(self.manager).action_reject()
         self.assertEqual(request.state, "rejected")
 
-    # ------------------------------------------------------------------ point 4
+    # ------------------------------------------------------------------ clearances
     def test_custodian_edits_clearances_in_the_list(self):
         view = self.env.ref("customer_credit_management.res_users_view_list_clearance")
         arch = etree.fromstring(

@@ -6,8 +6,7 @@ from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import jsonrpc_execute, xmlrpc_execute
-from .confidentiality_common import ConfidentialityCommon
+from .common import ConfidentialityCommon, jsonrpc_execute, xmlrpc_execute
 
 LEGAL_REPRESENTATIVE = "Ms Zircon Representative"
 KEY_NOTES = "ZIRCON-KEY-NOTES"
@@ -25,7 +24,7 @@ GREEDY_SPEC = {
 @tagged("post_install", "-at_install")
 class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
     """What the caller sends (a field specification, a context key) never reads in sudo nor
-    switches a check or a log off (issue 14, classes 5 and 6). The callers are plain salespeople at
+    switches a check or a log off. The callers are plain salespeople at
     the default Internal clearance: ``sales_internal``, and ``sales_owner``, who reads the Secret
     customer as its salesperson but may not export it."""
 
@@ -60,7 +59,7 @@ class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
             ]
         )
 
-    # ------------------------------------------------------------------ class 5: no sudo reads
+    # ------------------------------------------------------------------ no sudo reads
 
     def test_access_request_shows_customers_by_name_only(self):
         request = (
@@ -149,7 +148,7 @@ class TestRpcCallerControls(ConfidentialityCommon, HttpCase):
         rows = self._xmlrpc(self.sales_owner, "sale.order", "web_read", [self.owner_order.ids, spec])
         self.assertIn("1 Zircon Road", rows[0]["partner_id"]["display_name"])
 
-    # ------------------------------------------------------------------ class 6: no context switch
+    # ------------------------------------------------------------------ no context switch
 
     def test_rpc_context_does_not_skip_the_access_log(self):
         no_log = {"context": {"customer_access_no_log": True}}

@@ -43,8 +43,7 @@ class RowStreamWorksheet(Worksheet):
         Column formats apply as with xlsxwriter's own methods; row formats (set_row) do not.
         """
         if not self.constant_memory:
-            # Shared strings: keep xlsxwriter's own path.
-            return self.write_rows_cell_by_cell(first_row, columns, rows)
+            raise ValueError("write_rows streams rows: the workbook needs constant_memory")
 
         # Flush the row xlsxwriter may still hold, exactly as its own write methods do.
         if first_row > self.previous_row:
@@ -104,18 +103,3 @@ class RowStreamWorksheet(Worksheet):
         if col_formats is not None:
             return col_formats.get(col)
         return (self.col_info.get(col) or [None, None])[1]
-
-    def write_rows_cell_by_cell(self, first_row, columns, rows):
-        """``write_rows`` through xlsxwriter's own methods, one cell at a time."""
-        last_row = first_row - 1
-        for last_row, values in enumerate(rows, start=first_row):
-            for col, ((kind, cell_format), value) in enumerate(zip(columns, values, strict=True)):
-                if value is None or value == "":
-                    continue
-                if kind == "date":
-                    self.write_datetime(last_row, col, value, cell_format)
-                elif kind == "number":
-                    self.write_number(last_row, col, value, cell_format)
-                else:
-                    self.write_string(last_row, col, value, cell_format)
-        return last_row

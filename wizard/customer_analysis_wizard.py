@@ -57,7 +57,7 @@ class CustomerAnalysisWizard(models.TransientModel):
         # The analysis is an export of customer data: same control and log as the list export.
         customers = self._customers()
         self.env["res.partner"]._check_customer_export(customers, ANALYSIS_CUSTOMER_COLUMNS)
-        content = self._xlsx_content()
+        content = self._xlsx_content(customers)
         self.env["customer.access.log"]._log_access(
             customers, "export", export_counts=(len(customers), ANALYSIS_CUSTOMER_COLUMNS)
         )
@@ -79,9 +79,8 @@ class CustomerAnalysisWizard(models.TransientModel):
             [("is_external_customer", "=", True), "|", ("is_company", "=", True), ("parent_id", "=", False)]
         )
 
-    def _xlsx_content(self):
+    def _xlsx_content(self, customers):
         Partner = self.env["res.partner"]
-        customers = self._customers()
         domain = [("id", "in", customers.ids)]
         amounts = customers._customer_category_amounts()[0] if customers else {}
         feedback = {

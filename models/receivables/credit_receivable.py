@@ -86,8 +86,7 @@ class CreditReceivable(models.AbstractModel):
             conditions.append(SQL("cp.user_id = ANY(%s)", list(user_ids)))
         if grade_ids is not None:
             conditions.append(SQL("cp.credit_grade_id = ANY(%s)", list(grade_ids)))
-        # credit_hold comes with the credit hold issue; until then there is nobody to exclude.
-        if exclude_on_hold and "credit_hold" in self.env["res.partner"]._fields:
+        if exclude_on_hold:
             conditions.append(SQL("cp.credit_hold IS NOT TRUE"))
 
         # The residual as of a past date is today's stored residual plus whatever was matched
