@@ -60,6 +60,23 @@ class TestCreditLimit(CreditControlCommon):
         self.company.credit_default_risk_factor = 0.2
         self.assertEqual(customer.with_company(self.company).credit_line, 180)
 
+    def test_limit_counts_an_order_without_rate(self):
+        """An order's company-currency amount is one conversion (``company_amount``): a confirmed
+        order without a currency rate counts at rate 1 for the limit, as for the credit check and
+        the classification, instead of failing the limit's query with a division by zero."""
+        self.company.credit_control_enabled = False
+        customer = self.customer.with_company(self.company)
+        customer.write({"credit_term_days_override": 90, "credit_limit_manual": False})
+        order = self._confirmed(1000, datetime(2026, 2, 1))
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE sale_order SET currency_rate = 0 WHERE id = %s", [order.id])
+        self.env.invalidate_all()
+        with freeze_time("2026-05-15"):
+            customer.with_user(self.credit_manager).action_compute_credit_limit()
+        self.assertEqual(customer.credit_limit_computed, 1000)
+        self.assertEqual(order._credit_amount(), 1000)
+        self.assertEqual(customer._customer_category_amounts()[0][customer.id][2026], (1000, 1000))
+
     def test_term_from_payment_term(self):
         customer = self.customer.with_company(self.company)
         customer.property_payment_term_id = self.env.ref("account.account_payment_term_30days")
@@ -256,6 +273,84 @@ class TestCreditEnforcement(CreditControlCommon):
         self.customer.with_user(self.credit_manager).action_credit_hold()
         Partner._cron_credit_hold_overdue()
         self.assertTrue(self.customer.credit_hold)
+
+    def test_hold_precedence(self):
+        """Every writer of the hold goes through one precedence (``_credit_set_hold`` /
+        ``_credit_lift_hold``): the overdue rule neither replaces nor lifts a manual, hand-set or
+        collection hold, and a payment lifts only the collection hold."""
+        self.company.credit_overdue_hold_days = 90
+        collection = self.env["res.partner"].create({"name": "In Collection", "is_company": True})
+        by_hand = self.env["res.partner"].create({"name": "Held by Hand", "is_company": True})
+        customers = self.customer + collection + by_hand
+        with freeze_time("2026-01-01"):
+            invoices = [
+                self.init_invoice(
+                    "out_invoice",
+                    partner=partner,
+                    invoice_date=date(2026, 1, 1),
+                    amounts=[100],
+                    taxes=[],
+                    post=True,
+                )
+                for partner in customers
+            ]
+            self.env.flush_all()
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        self.customer.with_user(self.credit_manager).credit_hold_note = "Director's call"
+        collection.sudo()._credit_set_hold("collection")
+        by_hand.with_user(self.credit_manager).credit_hold = True  # the form, without a reason
+        Partner = self.env["res.partner"]
+        with freeze_time("2026-02-01"):  # nothing 90 days late: the rule lifts only its own holds
+            Partner._cron_credit_hold_overdue()
+            self.assertEqual(customers.mapped("credit_hold"), [True, True, True])
+        with freeze_time("2026-04-02"):  # all 91 days late
+            Partner._cron_credit_hold_overdue()
+            self.assertEqual(customers.mapped("credit_hold_reason"), ["manual", "collection", False])
+            self.assertEqual(self.customer.credit_hold_note, "Director's call")
+            for invoice in invoices:
+                self.env["account.payment.register"].with_context(
+                    active_model="account.move", active_ids=invoice.ids
+                ).create({})._create_payments()
+            self.assertEqual(customers.mapped("credit_hold"), [True, False, True], "the payment hook")
+            Partner._cron_credit_hold_overdue()
+            self.assertEqual(customers.mapped("credit_hold"), [True, False, True])
+        # The rules' own methods, the same way: overdue < collection/litigation < manual.
+        collection.sudo()._credit_set_hold("overdue")
+        collection.sudo()._credit_set_hold("collection")
+        self.assertEqual(collection.credit_hold_reason, "collection", "collection replaces overdue")
+        self.assertFalse(collection.sudo()._credit_set_hold("overdue"), "overdue does not replace collection")
+        self.assertFalse(collection.sudo()._credit_lift_hold(["overdue"]))
+        self.assertFalse(self.customer.sudo()._credit_set_hold("litigation"), "nothing replaces manual")
+        self.assertFalse(self.customer.sudo()._credit_lift_hold(["overdue", "collection", "litigation"]))
+        self.assertTrue(self.customer.credit_hold)
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.salesperson).action_credit_release_hold()
+        self.customer.with_user(self.credit_manager).action_credit_release_hold()
+        self.assertFalse(self.customer.credit_hold)
+        self.assertFalse(self.customer.credit_hold_note)
+
+    def test_one_refusal_for_order_delivery_and_flag(self):
+        """The order, the delivery and "Over Credit Line" ask one decision
+        (``res.partner._credit_refusal``): the same comparison, the hold first."""
+        customer = self.customer.with_company(self.company)
+        order = self._order(600, confirm=True)
+        picking = order.picking_ids
+        exposure = self.env["credit.exposure"]._exposure_by_partner(customer.ids, self.company)[customer.id]
+        self.assertEqual(exposure, 600)
+        self.assertIsNone(customer._credit_refusal(self.company, 400, order, exposure), "exactly the line")
+        refusal = customer._credit_refusal(self.company, 400.01, order, exposure)
+        self.assertIn("exceeds the credit line", refusal)
+        self.assertIsNone(customer._credit_refusal(self.company, 0.0, picking))
+        self.assertFalse(customer.credit_exceeded)
+        customer.credit_limit_manual_base = 599.99
+        self.assertTrue(customer.credit_exceeded)
+        self.assertIn("beyond its credit line", customer._credit_refusal(self.company, 0.0, picking))
+        customer.credit_limit_manual_base = 5000
+        customer.with_user(self.credit_manager).action_credit_hold()
+        refusal = customer._credit_refusal(self.company, 0.0, order)
+        self.assertIn("on credit hold (Set by a Credit Manager)", refusal)
+        self.assertIn("on credit hold", customer._credit_refusal(self.company, 0.0, picking))
+        self.assertFalse(customer.credit_exceeded, "a hold is not being over the line")
 
     def test_batch_confirms_within_line_and_reports_others(self):
         orders = (

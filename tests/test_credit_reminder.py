@@ -264,6 +264,24 @@ class TestCreditReminder(CreditControlCommon):
             self._pay(invoice, 500, DUE + timedelta(days=92))
         self.assertTrue(self.customer.credit_hold, "only the holds set by collection are lifted by payment")
 
+    def test_hold_set_by_hand_survives_collection(self):
+        """A hold a Credit Manager set on the form (no reason) is a manual hold: a collection
+        letter does not take it over, so a payment does not lift it."""
+        invoice = self._invoice(500)
+        for days in (1, 16, 61):
+            self._run(DUE + timedelta(days=days))
+        self.customer.with_user(self.credit_manager).write(
+            {"credit_hold": True, "credit_hold_note": "By phone"}
+        )
+        fourth = self._run(DUE + timedelta(days=91))
+        self.assertEqual(fourth.level_id.effect, "collection")
+        self.assertFalse(self.customer.credit_hold_reason)
+        with freeze_time(DUE + timedelta(days=92)):
+            self._pay(invoice, 500, DUE + timedelta(days=92))
+            self.env["res.partner"]._cron_credit_hold_collection()
+        self.assertTrue(self.customer.credit_hold, "only the holds set by collection are lifted by payment")
+        self.assertEqual(self.customer.credit_hold_note, "By phone")
+
     def test_final_demand_marks_pre_litigation(self):
         self._invoice(500)
         for days in (1, 16, 61, 91):

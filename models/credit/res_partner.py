@@ -4,11 +4,16 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount
 
 PERIOD_DAYS = {"quarter": 90, "month": 30}
 # Holds set by collection letters, lifted when the customer has paid.
 COLLECTION_REASONS = ("collection", "litigation")
+# The one precedence of credit holds (``_credit_set_hold``, ``_credit_lift_hold``): a hold
+# replaces one of the same or a lower rank, never a higher one. A Credit Manager's hold (or a hold
+# without a reason, set by hand) is never replaced or lifted by a rule; a collection letter's
+# replaces an overdue hold, not the reverse.
+HOLD_RANK = {"manual": 3, "collection": 2, "litigation": 2, "overdue": 1}
 
 
 def previous_period(period, today):
@@ -155,12 +160,68 @@ class ResPartner(models.Model):
         exposure = self.env["credit.exposure"]._exposure_by_partner(
             self.commercial_partner_id.ids, self.env.company
         )
-        currency = self.env.company.currency_id
         for partner in self:
             # _origin: a contact edited in a form is a new record whose origin holds the exposure.
             partner.credit_exposure = exposure.get(partner.commercial_partner_id._origin.id, 0.0)
             partner.credit_available = partner.credit_line - partner.credit_exposure
-            partner.credit_exceeded = currency.compare_amounts(partner.credit_available, 0) < 0
+            partner.credit_exceeded = partner._credit_over_line(partner.credit_exposure)
+
+    def _credit_over_line(self, exposure, amount=0.0):
+        """Whether ``exposure`` plus ``amount`` (company currency) goes beyond this customer's
+        credit line in the current company: the one comparison of the credit decision."""
+        self.ensure_one()
+        return self.env.company.currency_id.compare_amounts(exposure + amount, self.credit_line) > 0
+
+    def _credit_refusal(self, company, amount, document, exposure=None):
+        """The one credit decision: why this customer (its commercial entity) may not take
+        ``amount`` (company currency) more credit in ``company``, or None. A hold refuses first,
+        then the credit line: the customer's ``exposure`` (without ``amount``; read when not
+        given) plus ``amount`` beyond it. ``document`` (a sale order or a delivery) is what the
+        message names; its own exceptions (cash sale, release) are the caller's to apply."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company)
+        delivery = document._name == "stock.picking"
+        if partner.credit_hold:
+            if delivery:
+                return self.env._(
+                    "%(customer)s is on credit hold: the delivery %(picking)s cannot be validated.",
+                    customer=partner.display_name,
+                    picking=document.name,
+                )
+            return self.env._(
+                "%(customer)s is on credit hold (%(reason)s): the order %(order)s cannot be confirmed. "
+                "Ask a credit manager for a release.",
+                customer=partner.display_name,
+                reason=dict(partner._fields["credit_hold_reason"]._description_selection(self.env)).get(
+                    partner.credit_hold_reason, ""
+                ),
+                order=document.name,
+            )
+        if exposure is None:
+            exposure = self.env["credit.exposure"]._exposure_by_partner(partner.ids, company)[partner.id]
+        if not partner._credit_over_line(exposure, amount):
+            return None
+        currency = company.currency_id
+        if delivery:
+            return self.env._(
+                "%(customer)s is beyond its credit line (exposure %(exposure)s, credit line "
+                "%(line)s): the delivery %(picking)s cannot be validated.",
+                customer=partner.display_name,
+                exposure=format_amount(self.env, exposure, currency),
+                line=format_amount(self.env, partner.credit_line, currency),
+                picking=document.name,
+            )
+        return self.env._(
+            "The order %(order)s exceeds the credit line of %(customer)s.\n"
+            "Credit line: %(line)s\nExposure: %(exposure)s\nThis order: %(amount)s\n"
+            "Excess: %(excess)s\nAsk a credit manager for a release.",
+            order=document.name,
+            customer=partner.display_name,
+            line=format_amount(self.env, partner.credit_line, currency),
+            exposure=format_amount(self.env, exposure, currency),
+            amount=format_amount(self.env, amount, currency),
+            excess=format_amount(self.env, exposure + amount - partner.credit_line, currency),
+        )
 
     def _search_credit_exceeded(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -175,7 +236,7 @@ class ResPartner(models.Model):
 
     def action_compute_credit_limit(self):
         """Recompute the credit limit of these customers (their commercial entities) in the current
-        company from the confirmed orders of the previous quarter or month, in two queries."""
+        company from the confirmed orders of the previous quarter or month (``sale.order._order_volumes``)."""
         if not (self.env.su or self.env.user.has_group("customer_credit_management.group_credit_manager")):
             raise AccessError(self.env._("Only a Credit Manager can recompute credit limits."))
         company = self.env.company
@@ -183,43 +244,15 @@ class ResPartner(models.Model):
         if not partners:
             return True
         today = fields.Date.context_today(self)
-        quarter_start, quarter_end = previous_period("quarter", today)
-        month_start, month_end = previous_period("month", today)
-        self.env["sale.order"].flush_model(
-            ["state", "company_id", "date_order", "amount_total", "currency_rate"]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT partner.commercial_partner_id,
-                       SUM(so.amount_total / so.currency_rate)
-                           FILTER (WHERE so.date_order >= %(q_start)s AND so.date_order < %(q_end)s),
-                       SUM(so.amount_total / so.currency_rate)
-                           FILTER (WHERE so.date_order >= %(m_start)s AND so.date_order < %(m_end)s)
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_id
-                 WHERE so.state = 'sale'
-                   AND so.company_id = %(company)s
-                   AND so.date_order >= %(start)s AND so.date_order < %(end)s
-                   AND partner.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1
-                """,
-                q_start=quarter_start,
-                q_end=quarter_end,
-                m_start=month_start,
-                m_end=month_end,
-                start=min(quarter_start, month_start),
-                end=max(quarter_end, month_end),
-                company=company.id,
-                ids=partners.ids,
-            )
-        )
-        volumes = {partner_id: (quarter or 0.0, month or 0.0) for partner_id, quarter, month in rows}
+        volumes = self.env["sale.order"]._order_volumes(
+            partners.ids,
+            company,
+            {"quarter": previous_period("quarter", today), "month": previous_period("month", today)},
+        )[0]
         limits = []
         for partner in partners.with_company(company):
-            quarter, month = volumes.get(partner.id, (0.0, 0.0))
             period = partner.credit_limit_period or "quarter"
-            volume = quarter if period == "quarter" else month
+            volume = volumes.get(partner.id, {}).get(period, (0.0, 0.0))[0]
             limits.append(company.currency_id.round(volume * partner.credit_term_days / PERIOD_DAYS[period]))
         self._credit_store_limits(partners, limits, company, today)
         return True
@@ -277,6 +310,32 @@ class ResPartner(models.Model):
             )
             customers.with_company(company).action_compute_credit_limit()
 
+    def _credit_hold_rank(self):
+        self.ensure_one()
+        return HOLD_RANK[self.credit_hold_reason or "manual"] if self.credit_hold else 0
+
+    def _credit_set_hold(self, reason, note=None):
+        """Put these customers on hold for ``reason`` (a key of ``HOLD_RANK``), except those held
+        for another reason of a higher rank; ``note`` replaces the hold note when given. Runs with
+        the caller's rights. Returns the customers whose hold changed."""
+        rank = HOLD_RANK[reason]
+        changed = self.filtered(
+            lambda p: not p.credit_hold or (p.credit_hold_reason != reason and p._credit_hold_rank() <= rank)
+        )
+        vals = {"credit_hold": True, "credit_hold_reason": reason}
+        if note is not None:
+            vals["credit_hold_note"] = note
+        changed.write(vals)
+        return changed
+
+    def _credit_lift_hold(self, reasons):
+        """Lift the holds of these customers set for one of ``reasons`` (a hold without a reason
+        counts as manual); the others stay. Runs with the caller's rights. Returns the customers
+        whose hold was lifted."""
+        lifted = self.filtered(lambda p: p.credit_hold and (p.credit_hold_reason or "manual") in reasons)
+        lifted.write({"credit_hold": False, "credit_hold_reason": False, "credit_hold_note": False})
+        return lifted
+
     @api.model
     def _cron_credit_hold_overdue(self):
         """Put on hold the customers with receivables overdue longer than their company allows, and
@@ -290,14 +349,20 @@ class ResPartner(models.Model):
             )
             late_ids.update(row["partner_id"] for row in rows if row["partner_id"] and row["b2"] > 0)
         late = self.browse(sorted(late_ids))
-        late.filtered(lambda p: not p.credit_hold).write(
-            {"credit_hold": True, "credit_hold_reason": "overdue"}
+        late._credit_set_hold("overdue")
+        settled = self.search(
+            [("credit_hold", "=", True), ("credit_hold_reason", "=", "overdue"), ("id", "not in", late.ids)]
         )
-        settled = self.search([("credit_hold_reason", "=", "overdue"), ("id", "not in", late.ids)])
-        settled.write({"credit_hold": False, "credit_hold_reason": False})
+        settled._credit_lift_hold(["overdue"])
 
     def action_credit_hold(self):
-        return self.write({"credit_hold": True, "credit_hold_reason": "manual"})
+        # Refused to whoever may not write the hold, even where nothing would change.
+        self._check_protected_field_write({"credit_hold": True})
+        self._credit_set_hold("manual")
+        return True
 
     def action_credit_release_hold(self):
-        return self.write({"credit_hold": False, "credit_hold_reason": False, "credit_hold_note": False})
+        """A Credit Manager lifts any hold."""
+        self._check_protected_field_write({"credit_hold": False})
+        self._credit_lift_hold(HOLD_RANK)
+        return True

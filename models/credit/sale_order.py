@@ -23,6 +23,18 @@ CREDIT_COMPUTED_INPUTS = {
 }
 
 
+def company_amount(amount, rate):
+    """An order's ``amount`` in its company's currency. The one conversion of the module (in SQL:
+    ``company_amount_sql``): ``currency_rate`` is company-to-order currency; a missing or zero
+    rate (an order without currency) counts as 1 instead of failing."""
+    return amount / (rate or 1.0)
+
+
+def company_amount_sql(amount, rate):
+    """``company_amount`` as an SQL expression of the SQL ``amount`` and ``rate``."""
+    return SQL("(%s / COALESCE(NULLIF(%s, 0), 1))", amount, rate)
+
+
 def refuse_computed_values(model, vals_list):
     """Refuse values for the credit check's computed inputs, except from code running as superuser."""
     if model.env.su:
@@ -164,7 +176,70 @@ class SaleOrder(models.Model):
     def _credit_amount(self):
         """This order's amount in the company currency."""
         self.ensure_one()
-        return self.company_id.currency_id.round(self.amount_total / (self.currency_rate or 1.0))
+        return self.company_id.currency_id.round(company_amount(self.amount_total, self.currency_rate))
+
+    @api.model
+    def _order_volumes(self, partner_ids, company=None, periods=None):
+        """The orders of the customers ``partner_ids`` (commercial entities; a contact's orders
+        count for its company), in one query: ({commercial id: {period: (confirmed total, largest
+        confirmed order)}} in company currency, {commercial ids with an open quotation}).
+
+        ``periods``: {key: (start, end)}, end excluded, an order counting in every period it falls
+        in; None: by calendar year. ``company``: only its orders, else every company's. The one
+        "confirmed orders per customer and period" of the credit limit and the classification."""
+        self.flush_model(["state", "company_id", "date_order", "amount_total", "currency_rate", "partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        amount = company_amount_sql(SQL("so.amount_total"), SQL("so.currency_rate"))
+        conditions = [SQL("partner.commercial_partner_id = ANY(%s)", list(partner_ids))]
+        if company:
+            conditions.append(SQL("so.company_id = %s", company.id))
+        if periods is None:
+            period, join = SQL("EXTRACT(YEAR FROM so.date_order)::int"), SQL()
+        else:
+            if not periods:
+                return {}, set()
+            period = SQL("period.key")
+            join = SQL(
+                "JOIN (VALUES %s) AS period(key, date_from, date_to)"
+                " ON so.date_order >= period.date_from AND so.date_order < period.date_to",
+                SQL(", ").join(
+                    SQL("(%s, %s::date, %s::date)", key, start, end) for key, (start, end) in periods.items()
+                ),
+            )
+            conditions.append(
+                SQL(
+                    "so.date_order >= %s AND so.date_order < %s",
+                    min(start for start, _end in periods.values()),
+                    max(end for _start, end in periods.values()),
+                )
+            )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id, %(period)s,
+                       SUM(%(amount)s) FILTER (WHERE so.state = 'sale'),
+                       MAX(%(amount)s) FILTER (WHERE so.state = 'sale'),
+                       COUNT(*) FILTER (WHERE so.state IN ('draft', 'sent'))
+                  FROM sale_order so
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                  %(join)s
+                 WHERE so.state IN ('sale', 'draft', 'sent')
+                   AND %(conditions)s
+              GROUP BY 1, 2
+                """,
+                period=period,
+                amount=amount,
+                join=join,
+                conditions=SQL(" AND ").join(conditions),
+            )
+        )
+        volumes, quoted = {}, set()
+        for partner_id, key, total, largest, open_quotes in rows:
+            if total is not None:
+                volumes.setdefault(partner_id, {})[key] = (total, largest)
+            if open_quotes:
+                quoted.add(partner_id)
+        return volumes, quoted
 
     def _credit_holder(self):
         """Whose credit, in which company, this order uses."""
@@ -184,45 +259,19 @@ class SaleOrder(models.Model):
 
     def _credit_refusal(self, exposure):
         """The reason this order may not be confirmed given the customer's ``exposure`` without it,
-        or None. Only credit sales of companies enforcing credit lines are checked."""
+        or None: the customer's decision (``res.partner._credit_refusal``) for this order's
+        amount, unless the order is a cash sale or released. Only credit sales of companies
+        enforcing credit lines are checked."""
         self.ensure_one()
         if not self.company_id.credit_control_enabled:
             return None
-        refusal = self._credit_refusal_reason(exposure)
+        refusal = self.partner_id.commercial_partner_id._credit_refusal(
+            self.company_id, self._credit_amount(), self, exposure
+        )
         # Checked last: most orders pass without reading their payments or releases.
         if not refusal or self._credit_is_cash_sale() or self._credit_valid_release():
             return None
         return refusal
-
-    def _credit_refusal_reason(self, exposure):
-        """Why the customer's hold or line refuses this order, before any payment or release."""
-        partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
-        if partner.credit_hold:
-            return self.env._(
-                "%(customer)s is on credit hold (%(reason)s): the order %(order)s cannot be confirmed. "
-                "Ask a credit manager for a release.",
-                customer=partner.display_name,
-                reason=dict(partner._fields["credit_hold_reason"]._description_selection(self.env)).get(
-                    partner.credit_hold_reason, ""
-                ),
-                order=self.name,
-            )
-        amount = self._credit_amount()
-        currency = self.company_id.currency_id
-        excess = exposure + amount - partner.credit_line
-        if currency.compare_amounts(excess, 0) > 0:
-            return self.env._(
-                "The order %(order)s exceeds the credit line of %(customer)s.\n"
-                "Credit line: %(line)s\nExposure: %(exposure)s\nThis order: %(amount)s\n"
-                "Excess: %(excess)s\nAsk a credit manager for a release.",
-                order=self.name,
-                customer=partner.display_name,
-                line=format_amount(self.env, partner.credit_line, currency),
-                exposure=format_amount(self.env, exposure, currency),
-                amount=format_amount(self.env, amount, currency),
-                excess=format_amount(self.env, excess, currency),
-            )
-        return None
 
     def _credit_valid_release(self):
         """The release that covers this order at its present amount: one approved and not

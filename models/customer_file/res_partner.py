@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, is_html_empty
+from odoo.tools import is_html_empty
 
 from .customer_category_rule import CATEGORY_SELECTION
 
@@ -199,37 +199,8 @@ class ResPartner(models.Model):
         """{commercial id: {year: (annual amount, largest order)}}, the ids of customers with a
         confirmed order in any year and of those with open quotations, in one query. Amounts are in
         company currency; orders of contacts count for their company."""
-        self.env["sale.order"].flush_model(
-            ["state", "date_order", "amount_total", "currency_rate", "partner_id"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT partner.commercial_partner_id,
-                       EXTRACT(YEAR FROM so.date_order)::int,
-                       SUM(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                           FILTER (WHERE so.state = 'sale'),
-                       MAX(so.amount_total / COALESCE(NULLIF(so.currency_rate, 0), 1))
-                           FILTER (WHERE so.state = 'sale'),
-                       COUNT(*) FILTER (WHERE so.state IN ('draft', 'sent'))
-                  FROM sale_order so
-                  JOIN res_partner partner ON partner.id = so.partner_id
-                 WHERE so.state IN ('sale', 'draft', 'sent')
-                   AND partner.commercial_partner_id = ANY(%(ids)s)
-              GROUP BY 1, 2
-                """,
-                ids=self.ids,
-            )
-        )
-        amounts, sold, quoted = {}, set(), set()
-        for partner_id, year, total, largest, open_quotes in rows:
-            if total is not None:
-                amounts.setdefault(partner_id, {})[year] = (total, largest)
-                sold.add(partner_id)
-            if open_quotes:
-                quoted.add(partner_id)
-        return amounts, sold, quoted
+        amounts, quoted = self.env["sale.order"]._order_volumes(self.ids)
+        return amounts, set(amounts), quoted
 
     def _customer_profile_sales(self):
         """[(year, annual amount, largest order)] of this customer, newest first, for the profile card."""

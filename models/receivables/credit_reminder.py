@@ -239,13 +239,12 @@ class CreditReminder(models.Model):
     def _apply_credit_effect(self):
         """Level 4 puts the customer on credit hold "in collection", level 5 "pre-litigation".
         An overdue hold is replaced by the collection one; a Credit Manager's manual hold stays
-        (it must not be lifted by a payment)."""
+        (it must not be lifted by a payment): ``res.partner._credit_set_hold``."""
         for letter in self.filtered(lambda letter: letter.level_id.effect != "none"):
             partner = letter.partner_id.sudo()
             reason = letter.level_id.effect
-            if partner.credit_hold and partner.credit_hold_reason in (reason, "manual"):
+            if not partner._credit_set_hold(reason):
                 continue
-            partner.write({"credit_hold": True, "credit_hold_reason": reason})
             partner.message_post(
                 body=self.env._(
                     "Put on credit hold (%(reason)s) by the collection letter %(letter)s.",

@@ -47,8 +47,7 @@ class ResPartner(models.Model):
                 if company.currency_id.compare_amounts(row["overdue"], 0) > 0
             )
         paid = held.filtered(lambda partner: partner.id not in still_owing)
-        paid.write({"credit_hold": False, "credit_hold_reason": False, "credit_hold_note": False})
-        for partner in paid:
+        for partner in paid._credit_lift_hold(COLLECTION_REASONS):
             partner.message_post(
                 body=self.env._("Credit hold lifted: the overdue receivables in collection are paid.")
             )
