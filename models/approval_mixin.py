@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.exceptions import AccessError, UserError
 
-MANAGER_GROUP = "customer_credit_management.group_credit_manager"
+from .groups import CREDIT_MANAGER_GROUP
 
 
 class CreditApprovalMixin(models.AbstractModel):
@@ -38,7 +38,7 @@ class CreditApprovalMixin(models.AbstractModel):
         return super().write(vals)
 
     def _check_credit_transition(self, new_state):
-        is_manager = self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        is_manager = self.env.su or self.env.user.has_group(CREDIT_MANAGER_GROUP)
         for record in self:
             if record.state == new_state:
                 continue

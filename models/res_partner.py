@@ -144,15 +144,17 @@ class ResPartner(models.Model):
         contact takes its company's salesperson and grants nothing)."""
         if self.env.su or self.env.user.has_group(CUSTODIAN_GROUP):
             return
-        for partner in self.sudo().filtered(lambda p: p.user_id and p == p.commercial_partner_id):
-            user = partner.user_id
-            if partner.confidentiality_rank > (user.customer_clearance_level_id.rank or 0):
+        policy = self.env["customer.access.policy"]
+        held = self.sudo().filtered(lambda p: p.user_id and p == p.commercial_partner_id)
+        for user in held.user_id:
+            above = policy._above_clearance(held.filtered(lambda p, user=user: p.user_id == user), user)
+            if above:
                 raise AccessError(
                     self.env._(
                         "%(user)s is not cleared for the confidentiality level of %(partner)s: only a "
                         "customer data custodian can make them its salesperson.",
                         user=user.name,
-                        partner=partner.display_name,
+                        partner=above[0].display_name,
                     )
                 )
 

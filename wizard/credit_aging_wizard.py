@@ -200,11 +200,13 @@ class CreditAgingWizard(models.TransientModel):
     def _unexportable_customers(self, rows, left_out, bucket_count):
         """Ids of the readable customers among ``rows`` the user may not export: refused by name
         unless the user chose to leave them out."""
-        Partner = self.env["res.partner"]
-        partners = Partner.browse({row["partner_id"] for row in rows if row["partner_id"]} - left_out)
-        refused = Partner._customer_export_refused(partners)
+        policy = self.env["customer.access.policy"]
+        partners = self.env["res.partner"].browse(
+            {row["partner_id"] for row in rows if row["partner_id"]} - left_out
+        )
+        refused = policy._export_refused(partners)
         if refused and not self.leave_out_unexportable:
-            Partner._log_refused_export(refused, len(partners), bucket_count + XLSX_SUMMARY_FIELDS)
+            policy._log_export_refused(refused, len(partners), bucket_count + XLSX_SUMMARY_FIELDS)
             raise RedirectWarning(
                 self.env._(
                     "You may not export these customers, their confidentiality level is above your "

@@ -56,11 +56,10 @@ class CustomerAnalysisWizard(models.TransientModel):
         self._check_analysis_access()
         # The analysis is an export of customer data: same control and log as the list export.
         customers = self._customers()
-        self.env["res.partner"]._check_customer_export(customers, ANALYSIS_CUSTOMER_COLUMNS)
+        policy = self.env["customer.access.policy"]
+        policy._check_export(customers, ANALYSIS_CUSTOMER_COLUMNS)
         content = self._xlsx_content(customers)
-        self.env["customer.access.log"]._log_access(
-            customers, "export", export_counts=(len(customers), ANALYSIS_CUSTOMER_COLUMNS)
-        )
+        policy._log_access(customers, "export", export_counts=(len(customers), ANALYSIS_CUSTOMER_COLUMNS))
         self.write(
             {
                 "xlsx_file": base64.b64encode(content),

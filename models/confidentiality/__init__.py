@@ -1,3 +1,4 @@
+from . import access_policy
 from . import customer_access_logged_mixin
 from . import customer_confidentiality_level
 from . import customer_confidentiality_scope

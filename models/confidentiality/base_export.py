@@ -15,20 +15,19 @@ class Base(models.AbstractModel):
         The customers whose own fields the export reads pass the customer's export check: the
         partners exported, and the partners an exported path goes through (``partner_id/credit_line``
         of orders or invoices, ``parent_id/...`` of contacts). They and the customers of the
-        documents exported are in the access log.
+        documents exported are in the access log. Both are ``customer.access.policy``'s.
         """
+        policy = self.env["customer.access.policy"]
         reached = self._customer_export_reached(fields_to_export)
         field_count = len(fields_to_export)
         if reached:
-            self.env["res.partner"]._check_customer_export(reached, field_count, record_count=len(self))
+            policy._check_export(reached, field_count, record_count=len(self))
         result = super().export_data(fields_to_export)
         logged = reached
         if hasattr(self, "_customer_access_partners"):
             logged |= self._customer_access_partners()
         if logged:
-            self.env["customer.access.log"]._log_access(
-                logged, "export", export_counts=(len(self), field_count)
-            )
+            policy._log_access(logged, "export", export_counts=(len(self), field_count))
         return result
 
     def _customer_export_reached(self, fields_to_export):

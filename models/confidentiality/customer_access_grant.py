@@ -1,14 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
 
 
 class CustomerAccessGrant(models.Model):
     """Time-boxed right of one user to customers' data, created by an approved access request.
 
-    Grants are written by the approval workflow only (as superuser); the confidentiality rules
-    read them through `_granted_partner_sql`, so a grant counts from `date_start` until
-    `date_end` or until it is returned, whatever the scheduled expiry has done yet.
+    Grants are written by the approval workflow only (as superuser). When a grant is valid is
+    decided by ``customer.access.policy._valid_grant_domain``, which reading, exporting and the
+    access log all use.
     """
 
     _name = "customer.access.grant"
@@ -50,31 +49,10 @@ class CustomerAccessGrant(models.Model):
         ("date_check", "CHECK (date_end > date_start)", "A grant must end after it starts."),
     ]
 
-    @api.model
-    def _granted_partner_sql(self, user_id, grant_types=None):
-        """SQL selecting the commercial partner ids `user_id` holds a valid grant for, now."""
-        now = fields.Datetime.now()
-        type_filter = SQL("AND g.grant_type IN %s", tuple(grant_types)) if grant_types else SQL()
-        return SQL(
-            """
-            SELECT rel.partner_id
-              FROM customer_access_grant g
-              JOIN customer_access_grant_partner_rel rel ON rel.grant_id = g.id
-             WHERE g.user_id = %(user_id)s
-               AND g.state = 'active'
-               AND g.date_start <= %(now)s
-               AND g.date_end > %(now)s
-               %(type_filter)s
-            """,
-            user_id=user_id,
-            now=now,
-            type_filter=type_filter,
-        )
-
     def action_return(self):
         """End the grants early (data given back), and their requests."""
         user = self.env.user
-        custodian = user.has_group("customer_credit_management.group_customer_data_custodian")
+        custodian = self.env["customer.access.policy"]._is_custodian(user)
         if not (self.env.su or custodian or all(grant.user_id == user for grant in self)):
             raise AccessError(self.env._("Only the grantee or customer service can return a grant."))
         active = self.filtered(lambda grant: grant.state == "active")
@@ -86,10 +64,4 @@ class CustomerAccessGrant(models.Model):
 
     @api.model
     def _cron_expire_grants(self):
-        self.search([("state", "=", "active"), ("date_end", "<=", fields.Datetime.now())]).write(
-            {"state": "expired"}
-        )
-        self.env["customer.access.request"].sudo().search(
-            [("state", "=", "approved"), ("grant_id.state", "=", "expired")]
-        ).write({"state": "expired"})
-        return True
+        return self.env["customer.access.policy"]._expire_grants()

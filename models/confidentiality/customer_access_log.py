@@ -1,24 +1,15 @@
-from datetime import timedelta
-
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
-
-# Opening the same customer again within this many minutes makes no new entry.
-DEDUP_MINUTES = 5
-DEDUP_ACTIONS = ("open", "document")
-# The grants that cover an export: copying and external provision, not consulting.
-EXPORT_GRANT_TYPES = ("copy", "external")
 
 
 class CustomerAccessLog(models.Model):
     """Who looked at which confidential customer, when, how, and under which grant.
 
     Append-only: entries are written by the system (as superuser) when a user opens, prints or
-    exports a customer at or above the company's logging level; nobody edits or deletes them.
+    exports a customer at or above the company's logging level (``customer.access.policy``
+    decides who is logged and under which grant); nobody edits or deletes them.
     """
 
     _name = "customer.access.log"
@@ -86,95 +77,8 @@ class CustomerAccessLog(models.Model):
         raise AccessError(self.env._("The customer access log cannot be deleted."))
 
     @api.model
-    def _log_threshold_rank(self):
-        company = self.env.company
-        level = company.customer_access_log_level_id or self.env[
-            "customer.confidentiality.level"
-        ]._default_level("confidentiality_level_confidential")
-        return level.rank if level else 0
-
-    @api.model
     def _log_access(self, partners, action, grant=None, document=None, export_counts=None):
-        """Record that the current user accessed ``partners`` (any contacts: their companies count).
-
-        Only customers at or above the logging level are recorded; opening the same customer or
-        document again within a few minutes records nothing new. ``document`` is the record
-        opened, printed or exported, if it is not the customer itself. ``export_counts`` is
-        (records, fields) of an export: its grant must be a copy or external-provision one.
-        Returns the new entries.
-        """
-        user = self.env.user
-        if user._is_superuser() or not partners:
-            return self.browse()
-        partners = partners.sudo().commercial_partner_id
-        threshold = self._log_threshold_rank()
-        partners = partners.filtered(lambda p: p.confidentiality_rank >= threshold)
-        if not partners:
-            return self.browse()
-        res_model = document._name if document else False
-        res_id = document.id if document else 0
-        Log = self.sudo()
-        if action in DEDUP_ACTIONS:
-            recent = Log.search(
-                [
-                    ("user_id", "=", user.id),
-                    ("action", "=", action),
-                    ("partner_id", "in", partners.ids),
-                    ("res_model", "=", res_model),
-                    ("res_id", "=", res_id),
-                    ("date", ">=", fields.Datetime.now() - timedelta(minutes=DEDUP_MINUTES)),
-                ]
-            )
-            partners -= recent.partner_id
-            if not partners:
-                return self.browse()
-        if self.env.cr.readonly:
-            # A read-only request (reports, read-only RPC) on a replica cannot write the entry:
-            # Odoo retries such a request on a read/write cursor.
-            raise psycopg2.errors.ReadOnlySqlTransaction("The customer access log needs a read/write cursor.")
-        if grant is None:
-            grants = self._grants_used(partners, export=export_counts is not None)
-        else:
-            grants = {p.id: grant for p in partners}
-        records, field_count = export_counts or (0, 0)
-        return Log.create(
-            [
-                {
-                    "user_id": user.id,
-                    "partner_id": partner.id,
-                    "level_id": partner.confidentiality_effective_level_id.id,
-                    "action": action,
-                    "res_model": res_model,
-                    "res_id": res_id,
-                    "document": document.display_name if document else False,
-                    "grant_id": grants.get(partner.id, self.env["customer.access.grant"]).id,
-                    "company_id": self.env.company.id,
-                    "export_record_count": records,
-                    "export_field_count": field_count,
-                }
-                for partner in partners
-            ]
+        """Record that the current user accessed ``partners``: ``customer.access.policy._log_access``."""
+        return self.env["customer.access.policy"]._log_access(
+            partners, action, grant=grant, document=document, export_counts=export_counts
         )
-
-    @api.model
-    def _grants_used(self, partners, export=False):
-        """{partner id: grant} for the partners the user reads only thanks to a valid grant."""
-        user = self.env.user
-        if user.has_group("customer_credit_management.group_customer_data_custodian"):
-            return {}
-        clearance = user.customer_clearance_level_id.rank or 0
-        needing = partners.filtered(lambda p: p.confidentiality_rank > clearance and p.user_id != user)
-        if not needing:
-            return {}
-        now = fields.Datetime.now()
-        domain = [
-            ("user_id", "=", user.id),
-            ("state", "=", "active"),
-            ("date_start", "<=", now),
-            ("date_end", ">", now),
-            ("partner_ids", "in", needing.ids),
-        ]
-        if export:
-            domain.append(("grant_type", "in", EXPORT_GRANT_TYPES))
-        grants = self.env["customer.access.grant"].sudo().search(domain)
-        return {partner.id: grant for grant in grants for partner in grant.partner_ids & needing}

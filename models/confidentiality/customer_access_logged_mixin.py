@@ -28,7 +28,7 @@ class CustomerAccessLoggedMixin(models.AbstractModel):
             result = super().web_read(specification)
         if len(self) == 1:
             document = self if self._customer_access_open_action == "document" else None
-            self.env["customer.access.log"]._log_access(
+            self.env["customer.access.policy"]._log_access(
                 self._customer_access_partners(), self._customer_access_open_action, document=document
             )
         return result

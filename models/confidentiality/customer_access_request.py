@@ -6,9 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-DIRECTOR_GROUP = "customer_credit_management.group_marketing_director"
-HEAD_GROUP = "customer_credit_management.group_department_head"
-CUSTODIAN_GROUP = "customer_credit_management.group_customer_data_custodian"
+from ..groups import CUSTODIAN_GROUP, DIRECTOR_GROUP, HEAD_GROUP
+
 # Set only by the workflow's own actions.
 WORKFLOW_FIELDS = frozenset({"state", "director_id", "head_id", "grant_id", "date_approved"})
 

@@ -5,10 +5,9 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-HANDOVER_GROUPS = (
-    "customer_credit_management.group_customer_data_custodian",
-    "customer_credit_management.group_department_head",
-)
+from ..groups import CUSTODIAN_GROUP, HEAD_GROUP
+
+HANDOVER_GROUPS = (CUSTODIAN_GROUP, HEAD_GROUP)
 # Orders still open: quotations, and confirmed orders nobody locked.
 OPEN_ORDER_DOMAIN = [("state", "in", ("draft", "sent", "sale")), ("locked", "=", False)]
 

@@ -88,9 +88,9 @@ class IrActionsReport(models.Model):
             return
         ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
         records = self.env[report.model].sudo().browse(ids)
-        Log = self.env["customer.access.log"]
+        policy = self.env["customer.access.policy"]
         if report.model == "res.partner":
-            Log._log_access(records, "print")
+            policy._log_access(records, "print")
         elif hasattr(records, "_customer_access_partners"):
             for record in records:
-                Log._log_access(record._customer_access_partners(), "print", document=record)
+                policy._log_access(record._customer_access_partners(), "print", document=record)

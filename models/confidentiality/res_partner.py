@@ -1,16 +1,9 @@
-import logging
-
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.modules import module as odoo_module
-from odoo.sql_db import TestCursor
-from odoo.tools import SQL, escape_psql
+from odoo.tools import escape_psql
 
 from ..groups import CUSTODIAN_GROUP, DIRECTOR_GROUP
 from ..internal_flags import NO_APPROVAL_TODO
-from .customer_access_log import EXPORT_GRANT_TYPES
-
-_logger = logging.getLogger(__name__)
 
 LEVEL_FIELDS = {"confidentiality_level_id", "confidentiality_level_proposed_id"}
 # Context of the access request's customer field: find a customer one may not read yet.
@@ -93,71 +86,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _customer_access_domain(self):
-        """Domain of the partners the current user may read, evaluated when the query is built.
-
-        Record rules are cached per user, so the time-dependent parts (grants) and the user's
-        clearance live here, not in the rule: the rule's domain stays one constant leaf.
-        Everything is a column test or an uncorrelated sub-select: no query per partner.
-        """
-        user = self.env.user
-        if user._is_superuser() or user.has_group(CUSTODIAN_GROUP):
-            return []
-        # The sub-selects below read these columns: write what is pending first.
-        self.env["res.users"].flush_model(["customer_clearance_level_id", "partner_id", "share"])
-        self.env["res.partner"].flush_model(["user_id", "commercial_partner_id"])
-        self.env["res.company"].flush_model(["partner_id"])
-        self.env["customer.confidentiality.level"].flush_model(["rank"])
-        self.env["customer.access.grant"].flush_model()
-        # Sub-selects rather than values read in Python: no query added to the search itself.
-        # The ranks up to the user's clearance (a leaf "rank <= sub-select" is not accepted).
-        clearance = SQL(
-            "(SELECT generate_series(0, (SELECT COALESCE(MAX(lvl.rank), 0) FROM res_users u"
-            " JOIN customer_confidentiality_level lvl ON lvl.id = u.customer_clearance_level_id"
-            " WHERE u.id = %s)))",
-            user.id,
-        )
-        own_company = SQL(
-            "SELECT p.commercial_partner_id FROM res_users u"
-            " JOIN res_partner p ON p.id = u.partner_id WHERE u.id = %s",
-            user.id,
-        )
-        grants = self.env["customer.access.grant"]._granted_partner_sql(user.id)
-        return [
-            "|",
-            "|",
-            "|",
-            "|",
-            ("confidentiality_rank", "in", clearance),
-            # Vendors only: purchasing is not customer data.
-            "&",
-            ("supplier_rank", ">", 0),
-            ("customer_rank", "=", 0),
-            # Its salesperson, a valid grant, or the user's own company (portal users).
-            (
-                "commercial_partner_id",
-                "in",
-                SQL(
-                    "(SELECT id FROM res_partner WHERE user_id = %(uid)s AND id = commercial_partner_id"
-                    " UNION %(grants)s UNION %(own)s)",
-                    uid=user.id,
-                    grants=grants,
-                    own=own_company,
-                ),
-            ),
-            # A level waiting for the Marketing Director's approval (empty for everyone else).
-            ("confidentiality_level_proposed_id", "!=", False)
-            if user.has_group(DIRECTOR_GROUP)
-            else (0, "=", 1),
-            # The companies' and the employees' own partners.
-            (
-                "id",
-                "in",
-                SQL(
-                    "(SELECT partner_id FROM res_users WHERE NOT share"
-                    " UNION SELECT partner_id FROM res_company)"
-                ),
-            ),
-        ]
+        """Domain of the partners the current user may read (``customer.access.policy``)."""
+        return self.env["customer.access.policy"]._readable_partner_domain()
 
     # ------------------------------------------------------------------ level approval
 
@@ -253,76 +183,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _check_customer_export(self, partners, field_count, record_count=None):
-        """Refuse exporting customers above the user's clearance that no valid copy/export or
-        external-provision grant covers; the refusal is logged. Custodians export freely.
-
-        Allowed exports are logged by the caller (``customer.access.log._log_access`` with
-        ``export_counts``). ``record_count``: the records exported, if not the partners.
-        """
-        refused = self._customer_export_refused(partners)
-        if not refused:
-            return True
-        self._log_refused_export(refused, record_count or len(partners), field_count)
-        raise AccessError(
-            self.env._(
-                "You may not export %(count)s of these customers: their confidentiality level is above "
-                "your clearance. Request a copy or export access first.",
-                count=len(refused),
-            )
-        )
-
-    @api.model
-    def _customer_export_refused(self, partners):
-        """The commercial entities of ``partners`` the user may not export (sudo records: for
-        naming them in a refusal only)."""
-        user = self.env.user
-        if self.env.su or user.has_group(CUSTODIAN_GROUP):
-            return self.browse()
-        commercial = partners.sudo().commercial_partner_id
-        clearance = user.customer_clearance_level_id.rank or 0
-        above = commercial.filtered(lambda partner: partner.confidentiality_rank > clearance)
-        if not above:
-            return above
-        Grant = self.env["customer.access.grant"]
-        Grant.flush_model()
-        granted = {
-            row[0] for row in self.env.execute_query(Grant._granted_partner_sql(user.id, EXPORT_GRANT_TYPES))
-        }
-        return above.filtered(lambda partner: partner.id not in granted)
-
-    @api.model
-    def _log_refused_export(self, partners, record_count, field_count):
-        """Write the refusal in its own transaction: the failing request rolls back its own."""
-        vals_list = [
-            {
-                "user_id": self.env.uid,
-                "partner_id": partner.id,
-                "level_id": partner.confidentiality_effective_level_id.id,
-                "action": "export_refused",
-                "export_record_count": record_count,
-                "export_field_count": field_count,
-                "company_id": self.env.company.id,
-                "date": fields.Datetime.now(),
-            }
-            for partner in partners
-        ]
-        registry = self.env.registry
-
-        def write_log():
-            with registry.cursor() as cr:
-                api.Environment(cr, SUPERUSER_ID, {})["customer.access.log"].create(vals_list)
-
-        if registry.in_test_mode():
-            # HTTP tests: each open request cursor is a savepoint of the test's transaction. Write
-            # after each one rolls back; a rollback of an outer one undoes the inner write and
-            # writes again, so exactly one entry remains.
-            for cursor in TestCursor._cursors_stack:
-                cursor.postrollback.add(write_log)
-        elif odoo_module.current_test:
-            # Unit tests share one uncommitted transaction: a second one would wait on its rows.
-            _logger.info("Customer export refused to %s (not logged in unit tests)", self.env.user.login)
-        else:
-            write_log()
+        """Refuse, and log, exporting customers the user may not export (``customer.access.policy``)."""
+        policy = self.env["customer.access.policy"]
+        return policy._check_export(partners, field_count, record_count=record_count)
 
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):

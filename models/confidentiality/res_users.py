@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-CUSTODIAN_GROUP = "customer_credit_management.group_customer_data_custodian"
+from ..groups import CUSTODIAN_GROUP
 
 
 class ResUsers(models.Model):
