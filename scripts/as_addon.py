@@ -1,22 +1,41 @@
-"""Runs a checker on the module as Odoo sees it: ``python scripts/as_addon.py TOOL ARGS...``.
+"""Runs an OCA checker on the module laid out as in an OCA repository: ``as_addon.py TOOL ARGS...``.
 
-pylint-odoo and oca-checks-odoo-module take the module's name from its folder, and a checkout may
-be cloned into any folder: the checker gets ``.build/addons/customer_credit_management``, a link
-to the checkout (the same link ``scripts/common.sh`` gives Odoo), as its last argument.
+pylint-odoo and oca-checks-odoo-module look for a file's ``__manifest__.py`` in the folders above
+it up to, not including, the root of its git repository, and resolve symlinks first. Here the
+repository root is the module root, so they never find it: oca-checks-odoo-module then checks
+nothing at all, and pylint-odoo skips its module-wide checks. The checker gets instead a copy of
+the files git knows, ``.build/oca/customer_credit_management``, in a repository of its own
+(``.build/oca``), as its last argument; it runs there, and its messages name
+``customer_credit_management/<path>``. An argument ``--option=FILE`` naming a file of the
+checkout (``--rcfile=.pylintrc-mandatory``) is passed with that file's absolute path.
 """
 
 import os
 import pathlib
+import shutil
+import subprocess
 import sys
 
 MODULE = "customer_credit_management"
 
 root = pathlib.Path(__file__).resolve().parent.parent
-link = root / ".build" / "addons" / MODULE
-link.parent.mkdir(parents=True, exist_ok=True)
-if not (link.is_symlink() and link.resolve() == root):
-    if link.is_symlink():
-        link.unlink()
-    link.symlink_to(root, target_is_directory=True)
+repo = root / ".build" / "oca"
+copy = repo / MODULE
+shutil.rmtree(copy, ignore_errors=True)
+files = subprocess.run(
+    ["git", "ls-files", "-z"], cwd=root, check=True, capture_output=True, text=True
+).stdout.split("\0")
+for name in filter(None, files):
+    source = root / name
+    if source.is_file():  # not a file deleted from the work tree
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, copy / name)
+if not (repo / ".git").exists():
+    subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
 tool, *args = sys.argv[1:]
-os.execvp(tool, [tool, *args, os.path.relpath(link)])
+for i, arg in enumerate(args):
+    option, _, value = arg.partition("=")
+    if value and (root / value).is_file():
+        args[i] = f"{option}={root / value}"
+os.chdir(repo)
+os.execvp(tool, [tool, *args, MODULE])
