@@ -28,6 +28,9 @@ VENV=${VENV:-$CACHE_DIR/venv-odoo18-$PY_TAG}
 # whatever runs Odoo, so that both runs check the same way.
 TOOLS_PYTHON=$(resolve_python "${TOOLS_PYTHON:-python3.11}")
 TOOLS_VENV=${TOOLS_VENV:-$CACHE_DIR/venv-tools}
+# pre-commit's hook environments (.pre-commit-config.yaml), built once from PyPI, then reused offline.
+PRE_COMMIT_HOME=${PRE_COMMIT_HOME:-$CACHE_DIR/pre-commit}
+export PRE_COMMIT_HOME
 BUILD_DIR=$REPO_ROOT/.build
 ADDONS_LINK_DIR=$BUILD_DIR/addons
 DB_HOST=${PGHOST:-}
@@ -104,7 +107,6 @@ ensure_venv() {
 }
 
 ensure_tools_venv() {
-    command -v msgfmt >/dev/null || apt_install gettext || true
     local stamp="$TOOLS_VENV/.ccm-stamp" want
     want=$(sha1sum "$REPO_ROOT/requirements-dev.txt" | cut -c1-40)
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
