@@ -25,3 +25,4 @@ from . import test_field_protection
 from . import test_role_tours
 from . import test_credit_enforcement_rpc
 from . import test_odoo_compat
+from . import test_invoice_links_rpc
