@@ -9,7 +9,7 @@
     "application": True,
     "uninstall_hook": "uninstall_hook",
     "installable": True,
-    "depends": ["sale_stock", "account"],
+    "depends": ["sale_stock", "account", "snailmail"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/customer_credit_security.xml",

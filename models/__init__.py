@@ -5,3 +5,5 @@ from . import evaluation
 from . import credit
 from . import receivables
 from . import customer_file
+from . import figure_bounds
+from . import tracking_audit

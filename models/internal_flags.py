@@ -29,3 +29,7 @@ class InternalFlag:
 NO_ACCESS_LOG = InternalFlag("customer_access_no_log")
 # Proposals made by the classification in bulk: the directors find them under "Level to Approve".
 NO_APPROVAL_TODO = InternalFlag("confidentiality_no_approval_todo")
+# Changes the module's own code logs itself in one batch (the category recompute): Odoo's
+# field tracking, which a client's context cannot switch off (``models/tracking_audit.py``), is
+# switched off for them.
+NO_FIELD_TRACKING = InternalFlag("customer_credit_management_no_field_tracking")

@@ -26,3 +26,6 @@ from . import test_role_tours
 from . import test_credit_enforcement_rpc
 from . import test_odoo_compat
 from . import test_access_policy
+from . import test_invoice_links_rpc
+from . import test_figure_bounds
+from . import test_tracking_and_letters_rpc

@@ -75,7 +75,4 @@ CONFIDENTIALITY_EXEMPT_MODELS = {
     "salesperson confirming; its moves and transfers are ruled.",
     "customer.access.log": "The access log: custodians and credit auditors only (access rights), who "
     "must see every entry; it holds the customer's name and level only.",
-    # Known gap
-    "snailmail.letter": "Known gap: snailmail is auto-installed, not a dependency of this module, so "
-    "no rule is shipped for its letters (an attachment of the document sent by post).",
 }

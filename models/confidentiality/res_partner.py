@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import escape_psql
 
 from ..groups import CUSTODIAN_GROUP, DIRECTOR_GROUP
-from ..internal_flags import NO_APPROVAL_TODO
+from ..internal_flags import NO_APPROVAL_TODO, NO_FIELD_TRACKING
 
 LEVEL_FIELDS = {"confidentiality_level_id", "confidentiality_level_proposed_id"}
 # Context of the access request's customer field: find a customer one may not read yet.
@@ -104,7 +104,8 @@ class ResPartner(models.Model):
             lambda p: not p.confidentiality_level_proposed_id and p.confidentiality_rank < level.rank
         )
         if below:
-            with NO_APPROVAL_TODO.on():
+            # A batch of the classification: its tracking follows the caller's context, as Odoo's.
+            with NO_APPROVAL_TODO.on(), NO_FIELD_TRACKING.on():
                 below.sudo().write({"confidentiality_level_proposed_id": level.id})
         return True
 

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
+from ..internal_flags import NO_FIELD_TRACKING
 from .customer_category_rule import CATEGORY_SELECTION
 
 
@@ -312,9 +313,10 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         # Logged below in one batch; the ORM's tracking would post one message per customer.
         untracked = partners.with_context(mail_notrack=True)
-        for category, ids in changed.items():
-            untracked.browse(ids).write({"customer_category_auto": category})
-        untracked.write({"customer_category_date": today})
+        with NO_FIELD_TRACKING.on():
+            for category, ids in changed.items():
+                untracked.browse(ids).write({"customer_category_auto": category})
+            untracked.write({"customer_category_date": today})
         moved = partners.filtered(lambda p: p.customer_category != before[p])
         self._customer_category_log_changes(moved, before)
         new_key = moved.filtered(lambda p: p.customer_category == "key")
