@@ -236,6 +236,81 @@ class TestCreditAging(AccountTestInvoicingCommon):
             self.assertEqual(self.currency.round(sum(self._buckets(line)) - line.total), 0)
 
     @freeze_time(TODAY)
+    def test_bucket_totals_of_a_built_book(self):
+        """The aging's sums per customer and per bucket, whatever the query groups by: every
+        bucket, a contact, a partial payment, one after the date, a credit note, a currency."""
+        second = self._customer("Second Customer")
+        third = self._customer("Third Customer")
+        third.sudo().credit_score = 90
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
+
+        def due(days, amount, partner=self.customer, **values):
+            when = TODAY - timedelta(days=days)
+            return self._invoice(partner, amount, when - timedelta(days=20), due_date=when, **values)
+
+        due(-10, 100)  # not due
+        due(15, 200)
+        self._pay(due(45, 300), 120, TODAY - timedelta(days=1))
+        due(75, 50, partner=contact)
+        self._pay(due(100, 400, partner=second), 400, TODAY + timedelta(days=5))  # paid after the date
+        due(200, 30, partner=second, move_type="out_refund")
+        due(400, 800, partner=third, currency=self.eur)  # 400 in company currency
+
+        wizard = self._wizard(user=self.accountant)
+        data = wizard._aging_data()
+        sums = {
+            row["partner_name"]: (
+                [row[fname] for fname in data["bucket_fields"]],
+                row["total"],
+                row["overdue"],
+                row["user_id"],
+                row["grade_id"],
+            )
+            for row in data["rows"]
+        }
+        grade_aa = self.env.ref("customer_credit_management.credit_grade_aa")
+        self.assertEqual(
+            sums,
+            {
+                "Aging Customer": ([100, 200, 180, 50, 0, 0, 0], 530, 430, self.salesperson.id, None),
+                "Second Customer": ([0, 0, 0, 0, 400, -30, 0], 370, 370, None, None),
+                "Third Customer": ([0, 0, 0, 0, 0, 0, 400], 400, 400, None, grade_aa.id),
+            },
+        )
+        self.assertEqual(
+            {key: data["totals"][key] for key in [*data["bucket_fields"], "total", "overdue"]},
+            {"b1": 100, "b2": 200, "b3": 180, "b4": 50, "b5": 400, "b6": -30, "b7": 400, "total": 1300}
+            | {"overdue": 1200},
+        )
+        # The same sums as the open documents' residuals per customer and bucket.
+        items = self.env["credit.receivable"].get_open_items(
+            TODAY, self.env.company, bucket_limits=self.bucket_set._bucket_limits()
+        )
+        by_bucket = {}
+        for item in items:
+            key = (item["partner_name"], item["bucket"])
+            by_bucket[key] = by_bucket.get(key, 0) + item["residual"]
+        self.assertEqual(
+            {key: amount for key, amount in by_bucket.items() if amount},
+            {
+                (name, index): amount
+                for name, (buckets, *_rest) in sums.items()
+                for index, amount in enumerate(buckets, start=1)
+                if amount
+            },
+        )
+        # The screen shows the same lines, and again the same after a second "View".
+        for _run in range(2):
+            wizard.action_view_aging()
+            self.assertEqual(
+                {
+                    line.partner_name: ([line[f] for f in data["bucket_fields"]], line.total, line.overdue)
+                    for line in wizard.line_ids
+                },
+                {name: values[:3] for name, values in sums.items()},
+            )
+
+    @freeze_time(TODAY)
     def test_contacts_count_for_their_company(self):
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
         self._invoice(contact, 70, TODAY)
