@@ -7,6 +7,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
+from odoo.tools import SQL
 
 from ..tools.xlsx_row_stream import RowStreamWorksheet
 from .credit_aging_line import BUCKET_FIELDS
@@ -238,30 +239,23 @@ class CreditAgingWizard(models.TransientModel):
     def action_view_aging(self):
         self.ensure_one()
         data = self._aging_data()
-        self.line_ids.unlink()
         currency = data["currency"]
-        self.env["credit.aging.line"].create(
-            [
-                {
-                    "wizard_id": self.id,
-                    "partner_id": row["partner_id"],
-                    "partner_name": row["partner_name"],
-                    "user_id": row["user_id"],
-                    "grade_id": row["grade_id"],
-                    "currency_id": currency.id,
-                    "total": row["total"],
-                    "overdue": row["overdue"],
-                    "overdue_percent": row["overdue_percent"],
-                    **{fname: row[fname] for fname in data["bucket_fields"]},
-                }
-                for row in data["rows"]
-            ]
-            + (
-                [{"wizard_id": self.id, "partner_name": data["left_out_note"], "currency_id": currency.id}]
-                if data["left_out"]
-                else []
+        bucket_fields = data["bucket_fields"]
+        values = [
+            (
+                row["partner_id"],
+                row["partner_name"],
+                row["user_id"],
+                row["grade_id"],
+                *(currency.round(row[fname]) for fname in [*bucket_fields, "total", "overdue"]),
+                row["overdue_percent"],
             )
-        )
+            for row in data["rows"]
+        ]
+        if data["left_out"]:
+            values.append((None, data["left_out_note"], None, None, *[None] * (len(bucket_fields) + 3)))
+        columns = ["partner_id", "partner_name", "user_id", "grade_id", *bucket_fields]
+        self._replace_lines(currency, [*columns, "total", "overdue", "overdue_percent"], values)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Receivables Aging on %(date)s", date=self.date_as_of),
@@ -272,6 +266,45 @@ class CreditAgingWizard(models.TransientModel):
             "domain": [("wizard_id", "=", self.id)],
             "target": "current",
         }
+
+    def _replace_lines(self, currency, columns, values):
+        """Replace the screen's lines by ``values`` (tuples of ``columns``, amounts in
+        ``currency``) in two statements:
+        the ORM took about 2 s to create the 5,000 lines of a large book one by one. The same
+        access checks as the ORM's unlink and create apply, and the caches forget the old lines."""
+        Line = self.env["credit.aging.line"]
+        self.check_access("write")
+        Line.check_access("unlink")
+        Line.check_access("create")
+        self.env.flush_all()
+        self.env.execute_query(SQL("DELETE FROM credit_aging_line WHERE wizard_id = %s", self.id))
+        line_ids = []
+        if values:
+            now = self.env.cr.now()
+            log = (self.id, self.env.uid, now, self.env.uid, now, currency.id)
+            rows = self.env.execute_query(
+                SQL(
+                    "INSERT INTO credit_aging_line (%s) VALUES %s RETURNING id",
+                    SQL(", ").join(
+                        SQL.identifier(column)
+                        for column in [
+                            "wizard_id",
+                            "create_uid",
+                            "create_date",
+                            "write_uid",
+                            "write_date",
+                            "currency_id",
+                            *columns,
+                        ]
+                    ),
+                    SQL(", ").join(SQL("%s", log + row) for row in values),
+                )
+            )
+            line_ids = [line_id for (line_id,) in rows]
+        Line.invalidate_model()
+        self.invalidate_recordset(["line_ids"])
+        # The access rules on the new lines, as the ORM's create checks them.
+        Line.browse(line_ids).check_access("create")
 
     def action_print_pdf(self):
         self.ensure_one()
