@@ -433,7 +433,7 @@ class TestCreditEnforcement(CreditControlCommon):
             record._credit_check()
         for record in (fresh_order, order):  # 1 and 300 open invoices
             self.env.invalidate_all()
-            with self.assertQueryCount(9):
+            with self.assertQueryCount(8):
                 self.assertEqual(record._credit_check(), {})
         # Refused orders also read their payments, down payments and releases.
         big_orders = self._order(5000, partner=other_customer) + self._order(5000)
@@ -441,7 +441,7 @@ class TestCreditEnforcement(CreditControlCommon):
             record._credit_check()
         for record in big_orders:
             self.env.invalidate_all()
-            with self.assertQueryCount(14):
+            with self.assertQueryCount(13):
                 self.assertIn(record, record._credit_check())
 
 

@@ -145,9 +145,11 @@ class CreditExposure(models.AbstractModel):
         )
 
     @api.model
-    def _exposure_by_partner(self, commercial_partner_ids, company, exclude_order_ids=()):
+    def _exposure_by_partner(self, commercial_partner_ids, company, exclude_order_ids=(), lock=False):
         """Return {commercial partner id: exposure in the company currency}, in one query.
-        ``commercial_partner_ids`` None means every customer with an exposure.
+        ``commercial_partner_ids`` None means every customer with an exposure. ``lock`` locks
+        the given customers' rows first, in the same statement, with a no-op UPDATE (see
+        ``sale.order._credit_check``).
 
         Exposure = posted unpaid receivables (credit notes and unapplied payments deduct)
         + draft customer invoices and credit notes + confirmed orders not yet invoiced, less
@@ -164,7 +166,15 @@ class CreditExposure(models.AbstractModel):
             query = self._exposure_query(SQL("%s", company.id), SQL("IS NOT NULL"), SQL("%s", excluded))
         else:
             query = SQL(
-                "SELECT * FROM credit_exposure_by_partner(%s, %s, %s)",
+                "%s SELECT * FROM credit_exposure_by_partner(%s, %s, %s)",
+                # A data-modifying WITH runs whether or not the query reads it: one round trip less
+                # before every confirmation than a statement of its own.
+                SQL(
+                    "WITH locked AS (UPDATE res_partner SET id = id WHERE id = ANY(%s))",
+                    sorted(commercial_partner_ids),
+                )
+                if lock
+                else SQL(),
                 company.id,
                 list(commercial_partner_ids),
                 excluded,
