@@ -9,7 +9,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -669,3 +669,55 @@ class TestCreditAging(AccountTestInvoicingCommon):
         self.env.invalidate_all()
         with self.assertQueryCount(count_2):
             wizard.action_view_aging()
+
+
+@tagged("post_install", "-at_install")
+class TestCreditAgingDownload(AccountTestInvoicingCommon, HttpCase):
+    """The spreadsheet goes from the filestore to the download, not through the wizard's row."""
+
+    def test_xlsx_streamed_from_the_filestore(self):
+        accountant = new_test_user(
+            self.env,
+            login="aging_download_accountant",
+            groups="account.group_account_invoice",
+            company_id=self.env.company.id,
+            company_ids=[Command.set(self.env.company.ids)],
+        )
+        customer = self.env["res.partner"].create({"name": "Download Customer", "is_company": True})
+        self.init_invoice(
+            "out_invoice", customer, date.today() - timedelta(days=40), amounts=[100.0], post=True
+        )
+        wizard = (
+            self.env["credit.aging.wizard"]
+            .with_user(accountant)
+            .with_context(allowed_company_ids=self.env.company.ids)
+            .create({"show_details": True, "partner_ids": [Command.set(customer.ids)]})
+        )
+
+        def stored():
+            return (
+                self.env["ir.attachment"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", wizard._name),
+                        ("res_id", "=", wizard.id),
+                        ("res_field", "=", "xlsx_file"),
+                    ]
+                )
+            )
+
+        action = wizard.action_export_xlsx()
+        self.assertEqual(len(stored()), 1)
+        self.assertTrue(stored().store_fname)
+        self.authenticate(accountant.login, accountant.login)
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(wizard.xlsx_filename, response.headers["Content-Disposition"])
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        self.assertIn(
+            "Download Customer", [row[0] for row in workbook["Details"].iter_rows(values_only=True)]
+        )
+        # Another export replaces the file.
+        wizard.action_export_xlsx()
+        self.assertEqual(len(stored()), 1)

@@ -83,7 +83,9 @@ class CreditAgingWizard(models.TransientModel):
         help="The spreadsheet leaves out the customers above your clearance that no export grant covers.",
     )
     line_ids = fields.One2many("credit.aging.line", "wizard_id", string="Lines")
-    xlsx_file = fields.Binary(string="Spreadsheet", readonly=True, attachment=False)
+    # In the filestore, not on the wizard's row: /web/content streams the file from there to the
+    # download (the wizard's read access applies), and the row never carries megabytes of base64.
+    xlsx_file = fields.Binary(string="Spreadsheet", readonly=True, attachment=True)
     xlsx_filename = fields.Char(readonly=True)
 
     def _compute_own_customers_only(self):
