@@ -1,5 +1,6 @@
 import base64
 import io
+import json
 import re
 from contextlib import closing
 
@@ -249,7 +250,8 @@ class CreditAgingWizard(models.TransientModel):
                 row["partner_name"],
                 row["user_id"],
                 row["grade_id"],
-                *(currency.round(row[fname]) for fname in [*bucket_fields, "total", "overdue"]),
+                # Sums of amounts stored at the currency's precision: already rounded.
+                *(row[fname] for fname in [*bucket_fields, "total", "overdue"]),
                 row["overdue_percent"],
             )
             for row in data["rows"]
@@ -271,9 +273,9 @@ class CreditAgingWizard(models.TransientModel):
 
     def _replace_lines(self, currency, columns, values):
         """Replace the screen's lines by ``values`` (tuples of ``columns``, amounts in
-        ``currency``) in two statements:
-        the ORM took about 2 s to create the 5,000 lines of a large book one by one. The same
-        access checks as the ORM's unlink and create apply, and the caches forget the old lines."""
+        ``currency``) in two statements: the ORM took about 2 s to create the 5,000 lines of a
+        large book one by one. The access checks of the ORM's unlink and create apply, the access
+        rules evaluated in SQL rather than record by record, and the caches forget the old lines."""
         Line = self.env["credit.aging.line"]
         self.check_access("write")
         Line.check_access("unlink")
@@ -282,31 +284,35 @@ class CreditAgingWizard(models.TransientModel):
         self.env.execute_query(SQL("DELETE FROM credit_aging_line WHERE wizard_id = %s", self.id))
         line_ids = []
         if values:
-            now = self.env.cr.now()
-            log = (self.id, self.env.uid, now, self.env.uid, now, currency.id)
+            types = {"partner_name": "varchar", "partner_id": "int4", "user_id": "int4", "grade_id": "int4"}
             rows = self.env.execute_query(
                 SQL(
-                    "INSERT INTO credit_aging_line (%s) VALUES %s RETURNING id",
-                    SQL(", ").join(
-                        SQL.identifier(column)
-                        for column in [
-                            "wizard_id",
-                            "create_uid",
-                            "create_date",
-                            "write_uid",
-                            "write_date",
-                            "currency_id",
-                            *columns,
-                        ]
+                    """
+                    INSERT INTO credit_aging_line (wizard_id, currency_id, create_uid, create_date,
+                                                   write_uid, write_date, %(columns)s)
+                    SELECT %(wizard)s, %(currency)s, %(uid)s, %(now)s, %(uid)s, %(now)s, %(columns)s
+                      FROM jsonb_to_recordset(%(rows)s) AS line(%(definition)s)
+                    RETURNING id
+                    """,
+                    columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                    definition=SQL(", ").join(
+                        SQL("%s %s", SQL.identifier(column), SQL(types.get(column, "numeric")))
+                        for column in columns
                     ),
-                    SQL(", ").join(SQL("%s", log + row) for row in values),
+                    rows=json.dumps([dict(zip(columns, row, strict=True)) for row in values]),
+                    wizard=self.id,
+                    currency=currency.id,
+                    uid=self.env.uid,
+                    now=self.env.cr.now(),
                 )
             )
             line_ids = [line_id for (line_id,) in rows]
         Line.invalidate_model()
         self.invalidate_recordset(["line_ids"])
         # The access rules on the new lines, as the ORM's create checks them.
-        Line.browse(line_ids).check_access("create")
+        lines = Line.browse(line_ids)
+        if domain := self.env["ir.rule"]._compute_domain(Line._name, "create"):
+            (lines - Line.sudo().search([("id", "in", line_ids), *domain])).check_access("create")
 
     def action_print_pdf(self):
         self.ensure_one()
