@@ -2,7 +2,7 @@
     "name": "Customer Credit Management",
     "summary": "Credit grades, credit lines and enforcement, receivables aging, "
     "collection letters, and a confidential customer file",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Credit Control",
     "author": "Customer Credit Management contributors",
     "license": "LGPL-3",

@@ -17,7 +17,15 @@ The book, as of AS_OF:
 - 190,000 open invoices over the last two years, one in five half paid (a partial payment);
 - 10,000 unapplied payments (open credit lines);
 - 100,000 older invoices fully paid (reconciled history the query must skip quickly).
-That is 200,000 open receivable lines.
+That is 200,000 open receivable lines. ``CCM_BENCH_SCALE=10`` multiplies the documents (not the
+customers) by ten: 2,000,000 open lines, the scale run of issue #16 (use another database for it,
+``BENCH_DB=... bash bench/run_bench.sh``).
+
+Prints, with the targets of issue #16 beside them and the machine's load: the bare SQL aggregate
+(one GROUP BY of the open receivable lines, the floor), the aging computation and its ratio to the
+floor, the same grouped as before (by name, id, salesperson and grade), the screen and the screen
+as before (the ORM creating the lines), the XLSX with details (export and download) and its peak
+resident memory. The variants of a measure alternate in each round.
 """
 
 import argparse
@@ -30,9 +38,10 @@ import tracemalloc
 from datetime import date
 
 AS_OF = date(2025, 12, 31)
-OPEN_INVOICES = 190_000
-UNAPPLIED = 10_000
-HISTORY = 100_000
+SCALE = float(os.environ.get("CCM_BENCH_SCALE", "1"))
+OPEN_INVOICES = int(190_000 * SCALE)
+UNAPPLIED = int(10_000 * SCALE)
+HISTORY = int(100_000 * SCALE)
 CUSTOMERS = 5_000
 ADMIN_UID = 2
 
@@ -270,6 +279,115 @@ def resident_memory_during(function):
     return before, vm_status_mb("VmHWM")
 
 
+# The floor: the open receivable lines' residuals per customer and bucket, in one GROUP BY,
+# without what the aging adds (residuals as of a past date, commercial entities, names).
+BARE_AGGREGATE = """
+SELECT partner_id,
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) <= 0),
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) BETWEEN 1 AND 30),
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) BETWEEN 31 AND 60),
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) BETWEEN 61 AND 90),
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) BETWEEN 91 AND 180),
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) BETWEEN 181 AND 365),
+       SUM(amount_residual) FILTER (WHERE %(as_of)s - COALESCE(date_maturity, date) > 365),
+       SUM(amount_residual)
+  FROM account_move_line
+ WHERE account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+   AND NOT reconciled AND parent_state = 'posted' AND company_id = %(company)s AND date <= %(as_of)s
+ GROUP BY partner_id
+"""
+
+
+def uptime():
+    with open("/proc/loadavg") as loadavg:
+        return "load average " + ", ".join(loadavg.read().split()[:3])
+
+
+def verdict(value, target):
+    return f"target <= {target:g}: {'met' if value <= target else 'MISSED'}"
+
+
+def alternate(functions, runs):
+    """Median seconds of each of ``functions`` (name: callable), run in turn in each round."""
+    timings = {name: [] for name in functions}
+    for _round in range(runs):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            timings[name].append(time.perf_counter() - started)
+    return {name: (statistics.median(values), values) for name, values in timings.items()}
+
+
+def old_grouping(env, wizard):
+    """The aging as grouped before issue #16: by customer name, id, salesperson and grade."""
+    from odoo.tools import SQL  # noqa: PLC0415 (odoo is imported once configured)
+
+    receivable = env["credit.receivable"]
+    companies = wizard._scope_companies()
+    filters = wizard._query_filters()
+    query = receivable._open_items_query(wizard.date_as_of, companies, **filters)
+    buckets = ", ".join(
+        f"COALESCE(SUM(residual) FILTER (WHERE bucket = {index}), 0) AS b{index}"
+        for index in range(1, len(filters["bucket_limits"]) + 2)
+    )
+    receivable._flush_for_query()
+    with receivable._without_jit():
+        return env.execute_query(
+            SQL(
+                f"SELECT partner_id, partner_name, user_id, grade_id, {buckets}, SUM(residual) "
+                "FROM (%s) item GROUP BY partner_id, partner_name, user_id, grade_id "
+                "ORDER BY partner_name, partner_id",
+                query,
+            )
+        )
+
+
+def old_screen(env, wizard):
+    """The screen as before issue #16: the lines created through the ORM."""
+    data = wizard._aging_data()
+    wizard.line_ids.unlink()
+    env["credit.aging.line"].create(
+        [
+            {
+                "wizard_id": wizard.id,
+                "partner_id": row["partner_id"],
+                "partner_name": row["partner_name"],
+                "user_id": row["user_id"],
+                "grade_id": row["grade_id"],
+                "currency_id": data["currency"].id,
+                "total": row["total"],
+                "overdue": row["overdue"],
+                "overdue_percent": row["overdue_percent"],
+                **{fname: row[fname] for fname in data["bucket_fields"]},
+            }
+            for row in data["rows"]
+        ]
+    )
+    env.flush_all()
+
+
+def export_and_download(env, wizard):
+    """The XLSX with details as the user gets it: the export, then the file read to its end.
+    Returns the file's size."""
+    wizard.action_export_xlsx()
+    env.flush_all()
+    # As /web/content serves it: the attachment's file from the filestore, in chunks (the
+    # stream itself needs an HTTP request).
+    attachment = (
+        env["ir.attachment"]
+        .sudo()
+        .search(
+            [("res_model", "=", wizard._name), ("res_id", "=", wizard.id), ("res_field", "=", "xlsx_file")],
+            limit=1,
+        )
+    )
+    size = 0
+    with open(attachment._full_path(attachment.store_fname), "rb") as file:
+        while chunk := file.read(1 << 16):
+            size += len(chunk)
+    return size
+
+
 def median_time(function, runs):
     timings = []
     for _ in range(runs):
@@ -283,7 +401,7 @@ def main():
     args, odoo_args = parse_args()
     sys.path.insert(0, args.odoo_src)
     import odoo  # noqa: PLC0415 (configured from the command line first)
-    from odoo.tools import config  # noqa: PLC0415
+    from odoo.tools import SQL, config  # noqa: PLC0415
 
     config.parse_config(odoo_args)
     db_name = config["db_name"]
@@ -310,14 +428,39 @@ def main():
         del items
 
         wizard = Wizard.create({"date_as_of": AS_OF, "show_details": True})
-        compute, compute_runs = median_time(wizard._aging_data, args.runs)
-        screen, screen_runs = median_time(wizard.action_view_aging, args.runs)
-        xlsx, xlsx_runs = median_time(wizard.action_export_xlsx, args.runs)
-        size = len(wizard.xlsx_file or b"") * 3 // 4
+        bare = {"as_of": AS_OF, "company": company.id}
+        print(f"[{uptime()}] computation, {args.runs} rounds")
+        compute = alternate(
+            {
+                "bare": lambda: env.execute_query(SQL(BARE_AGGREGATE, **bare)),
+                "now": wizard._aging_data,
+                "query": lambda: receivable.get_aging_by_partner(
+                    AS_OF, wizard._scope_companies(), **wizard._query_filters()
+                ),
+                "old": lambda: old_grouping(env, wizard),
+            },
+            args.runs,
+        )
         past = Wizard.create({"date_as_of": date(AS_OF.year - 1, AS_OF.month, AS_OF.day)})
         past_compute, _runs = median_time(past._aging_data, args.runs)
+        print(f"[{uptime()}] screen, {args.runs} rounds")
+        screen = alternate(
+            {"now": wizard.action_view_aging, "old": lambda: old_screen(env, wizard)}, args.runs
+        )
+        wizard.action_view_aging()
+        lines = len(wizard.line_ids)
+        print(f"[{uptime()}] XLSX with details, {args.runs} runs")
+        sizes = []
+        xlsx = alternate(
+            {
+                "export": lambda: sizes.append(export_and_download(env, wizard)),
+                "file": lambda: wizard._xlsx_content(wizard._aging_data(export=True)),
+            },
+            args.runs,
+        )
+        xlsx, xlsx_runs, xlsx_file = *xlsx["export"], xlsx["file"][0]
 
-        rss_before, rss_export = resident_memory_during(wizard.action_export_xlsx)
+        rss_before, rss_export = resident_memory_during(lambda: export_and_download(env, wizard))
         tracemalloc.start()
         wizard.action_export_xlsx()
         _current, traced_peak = tracemalloc.get_traced_memory()
@@ -327,20 +470,50 @@ def main():
         def fmt(runs):
             return ", ".join(f"{run:.2f}" for run in runs)
 
-        print(f"computation (query + totals), median of {args.runs}: {compute:.3f} s  [{fmt(compute_runs)}]")
+        scaled = SCALE >= 10
+        floor = compute["bare"][0]
+        ratio = compute["now"][0] / floor
+        print(
+            f"bare SQL aggregate (one GROUP BY), median of {args.runs}: {floor:.3f} s  "
+            f"[{fmt(compute['bare'][1])}]"
+        )
+        print(
+            f"computation (query + totals), median: {compute['now'][0]:.3f} s  [{fmt(compute['now'][1])}] "
+            f"= {ratio:.2f} x the bare aggregate ({verdict(ratio, 1.2)}"
+            + (f"; {verdict(compute['now'][0], 5)} s" if scaled else "")
+            + ")"
+        )
+        print(
+            f"  its query alone (grouped by customer id), median: {compute['query'][0]:.3f} s  "
+            f"[{fmt(compute['query'][1])}]"
+        )
+        print(
+            f"  the same query grouped by name, id, salesperson and grade (before), median: "
+            f"{compute['old'][0]:.3f} s  [{fmt(compute['old'][1])}]"
+        )
         print(f"computation one year earlier (as-of {past.date_as_of}), median: {past_compute:.3f} s")
         print(
-            f"screen (computation + {len(wizard.line_ids)} aging lines), "
-            f"median: {screen:.3f} s  [{fmt(screen_runs)}]"
+            f"screen (computation + {lines} aging lines), median: {screen['now'][0]:.3f} s  "
+            f"[{fmt(screen['now'][1])}] ({verdict(screen['now'][0], 1)} s)"
         )
-        print(f"XLSX with details ({size / 1e6:.1f} MB), median: {xlsx:.3f} s  [{fmt(xlsx_runs)}]")
+        print(
+            f"screen with the lines created by the ORM (before), median: {screen['old'][0]:.3f} s  "
+            f"[{fmt(screen['old'][1])}]"
+        )
+        print(
+            f"XLSX with details ({statistics.median(sizes) / 1e6:.1f} MB; export and download), median: "
+            f"{xlsx:.3f} s  [{fmt(xlsx_runs)}] ({verdict(xlsx, 40 if scaled else 3)} s); of which computing "
+            f"and writing the file (without storing and reading it): {xlsx_file:.3f} s"
+        )
         print(f"peak Python memory of one XLSX export (tracemalloc): {traced_peak / 1e6:.0f} MB")
         if rss_export:
             print(
-                f"peak resident memory during one XLSX export: {rss_export:.0f} MB "
-                f"(process before the export: {rss_before:.0f} MB)"
+                f"peak resident memory during one XLSX export and download: {rss_export:.0f} MB "
+                f"(process before the export: {rss_before:.0f} MB; "
+                f"{verdict(rss_export, 400 if scaled else 250)} MB)"
             )
         print(f"peak resident memory of the whole process (ru_maxrss): {rss_peak:.0f} MB")
+        print(uptime())
         cr.rollback()
 
 

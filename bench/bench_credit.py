@@ -11,8 +11,15 @@ through the ORM would take hours, so it is generated once with SQL (INSERT ... S
 generate_series), consistent for the queries measured: posted moves with receivable lines and
 residuals, confirmed orders with amounts and rates. Later runs reuse it.
 
-Prints the median time of: the credit check of one order; Odoo's confirmation of a one-line
-order with enforcement off and on (and their query counts); the recompute of every limit.
+Prints the median time of: the exposure of one customer and of 5,000; the credit check of one
+order; Odoo's confirmation of a one-line order with enforcement off and on (and their query
+counts); the recompute of every limit; each with the target of issue #16 beside it, and the plan
+(EXPLAIN ANALYZE, through auto_explain) of the exposure query for one customer.
+
+The exposure function ``credit_exposure_by_partner`` is pinned to plans without parallel workers
+(``SET max_parallel_workers_per_gather = 0`` on the function). The exposure and confirmation
+figures are measured both ways in the same run, alternating: "unpinned" resets the setting on the
+function (``ALTER FUNCTION ... RESET``), "pinned" is the function as the module creates it.
 """
 
 import gc
@@ -29,6 +36,8 @@ CUSTOMERS = int(10_000 * SCALE)
 INVOICES = int(100_000 * SCALE)
 ORDERS = int(50_000 * SCALE)
 RUNS = int(os.environ.get("CCM_BENCH_RUNS", "15"))
+FUNCTION = SQL("credit_exposure_by_partner(integer, integer[], integer[])")
+VARIANTS = {"unpinned": False, "pinned": True}
 CHECK = {"ms": 0.0, "queries": 0}  # the module's own time and queries in one confirmation
 
 
@@ -132,6 +141,73 @@ def generate(env):
     )
 
 
+def uptime():
+    with open("/proc/loadavg") as loadavg:
+        return "load average " + ", ".join(loadavg.read().split()[:3])
+
+
+def verdict(value, target):
+    return f"target <= {target:g}: {'met' if value <= target else 'MISSED'}"
+
+
+def pin(env, pinned):
+    """The exposure function with (as the module creates it) or without its pin on plans
+    without parallel workers. PL/pgSQL recompiles a function whose definition changed, so the
+    next call plans again: callers warm it up before timing."""
+    setting = "SET max_parallel_workers_per_gather = 0" if pinned else "RESET max_parallel_workers_per_gather"
+    env.cr.execute(SQL("ALTER FUNCTION %s %s", FUNCTION, SQL(setting)))
+    env.cr.commit()
+
+
+def explain_exposure(env, customer):
+    """The plans of the statements inside the exposure function for one customer, as executed
+    (auto_explain with ANALYZE, nested statements; needs a superuser, as LOAD does)."""
+    cr = env.cr
+    try:
+        cr.execute("LOAD 'auto_explain'")
+        for setting in (
+            "auto_explain.log_min_duration = 0",
+            "auto_explain.log_analyze = on",
+            "auto_explain.log_nested_statements = on",
+            "auto_explain.log_level = notice",
+            "client_min_messages = notice",
+        ):
+            cr.execute(f"SET LOCAL {setting}")
+    except Exception as error:  # a bench prints why and goes on
+        cr.rollback()
+        return f"(no plan: {error})"
+    connection = cr._cnx
+    del connection.notices[:]
+    env["credit.exposure"]._exposure_by_partner([customer.id], env.company)
+    plans = [notice.strip() for notice in connection.notices if "WITH receivable AS" in notice]
+    del connection.notices[:]
+    cr.rollback()
+    return "\n".join(plans) or "(no plan logged)"
+
+
+def exposure_figures(env, customer, many):
+    """Median ms of one customer's exposure and of ``many`` customers', unpinned and pinned,
+    alternating; each variant is warmed (planned) after its switch."""
+    Exposure = env["credit.exposure"]
+    times = {name: {"one": [], "many": []} for name in VARIANTS}
+    for _round in range(RUNS):
+        for name, pinned in VARIANTS.items():
+            pin(env, pinned)
+            Exposure._exposure_by_partner([customer.id], env.company)
+            for _ in range(5):
+                start = time.perf_counter()
+                Exposure._exposure_by_partner([customer.id], env.company)
+                times[name]["one"].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            Exposure._exposure_by_partner(many.ids, env.company)
+            times[name]["many"].append((time.perf_counter() - start) * 1000)
+            env.cr.rollback()
+    return {
+        name: {key: statistics.median(values) for key, values in figures.items()}
+        for name, figures in times.items()
+    }
+
+
 def median_ms(function, runs=RUNS):
     times = []
     for _ in range(runs):
@@ -160,7 +236,9 @@ def instrument_check(env):
 
     mro = type(env["sale.order"]).__mro__
     ours = next(
-        cls for cls in mro if cls.__module__ == "odoo.addons.customer_credit_management.models.sale_order"
+        cls
+        for cls in mro
+        if cls.__module__ == "odoo.addons.customer_credit_management.models.credit.sale_order"
     )
     # The class super() reaches from ours: its time is Odoo's, not the check's.
     odoo_confirm = next(cls for cls in mro[mro.index(ours) + 1 :] if "_action_confirm" in vars(cls))
@@ -212,13 +290,21 @@ def _confirm_timed(env, product, customer, enforce):
 
 
 def confirm_figures(env, product, customer):
-    """Medians with enforcement off and on, of the on - off differences of each pair of runs,
-    and of the time and queries of the module's own code in the runs with enforcement on. The
-    runs alternate, so that whatever else the machine does weighs on both sides alike."""
-    runs = {False: [], True: []}
+    """Per variant of the exposure function (unpinned, pinned): medians with enforcement off and
+    on, of the on - off differences of each pair of runs, and of the time and queries of the
+    module's own code. The runs alternate (variant, then off and on), so that whatever else the
+    machine does weighs on every side alike."""
+    runs = {name: {False: [], True: []} for name in VARIANTS}
     for _ in range(RUNS):
-        for enforce in (False, True):
-            runs[enforce].append(confirm_once(env, product, customer, enforce))
+        for name, pinned in VARIANTS.items():
+            pin(env, pinned)
+            confirm_once(env, product, customer, enforce=True)  # plans the function again
+            for enforce in (False, True):
+                runs[name][enforce].append(confirm_once(env, product, customer, enforce))
+    return {name: _confirm_medians(variant_runs) for name, variant_runs in runs.items()}
+
+
+def _confirm_medians(runs):
     figures = {
         enforce: (
             statistics.median(elapsed for elapsed, _queries, _check in runs[enforce]),
@@ -233,6 +319,7 @@ def confirm_figures(env, product, customer):
         statistics.median(check["ms"] for _elapsed, _queries, check in runs[True]),
         statistics.median(check["queries"] for _elapsed, _queries, check in runs[True]),
         statistics.median(check["ms"] for _elapsed, _queries, check in runs[False]),
+        statistics.median(check["queries"] for _elapsed, _queries, check in runs[False]),
     )
     return figures
 
@@ -267,11 +354,21 @@ def main(env):
     check_queries = checks[-1][1]
 
     confirm_once(env, product, customer, enforce=True)  # warm the caches
-    figures = confirm_figures(env, product, customer)
-    (off_ms, off_queries), (on_ms, on_queries) = figures[False], figures[True]
-    own_ms, own_queries, own_off_ms = figures["check"]
-
     customers = env["res.partner"].search([("name", "like", "Bench customer %")])
+    try:
+        print(f"[{uptime()}] exposure, unpinned and pinned, {RUNS} rounds")
+        exposure = exposure_figures(env, customer, customers[:5000])
+        print(f"[{uptime()}] confirmations, unpinned and pinned, {RUNS} pairs each")
+        confirms = confirm_figures(env, product, customer)
+        pin(env, False)
+        plan_unpinned = explain_exposure(env, customer)
+    finally:
+        pin(env, True)
+    plan_pinned = explain_exposure(env, customer)
+    start = time.perf_counter()
+    everyone = env["credit.exposure"]._exposure_by_partner(None, env.company)
+    everyone_ms = (time.perf_counter() - start) * 1000
+    env.cr.rollback()
 
     def recompute():
         customers.action_compute_credit_limit()
@@ -282,26 +379,48 @@ def main(env):
 
     print(
         f"book: {len(customers)} customers, {total_lines} journal items; "
-        f"the measured customer has {invoices} invoices"
+        f"the measured customer has {invoices} invoices; {uptime()}"
     )
     print(f"credit check of one order: median {check_ms:.1f} ms, {check_queries} queries (cold caches)")
-    print(
-        f"Odoo's confirmation of a one-line order, enforcement off: "
-        f"median {off_ms:.1f} ms, {off_queries} queries"
-    )
-    print(
-        f"Odoo's confirmation of a one-line order, enforcement on:  "
-        f"median {on_ms:.1f} ms, {on_queries} queries"
-    )
-    print(
-        f"  -> the credit check adds {on_ms - off_ms:.1f} ms (difference of the medians; median of "
-        f"the {RUNS} paired differences: {figures['paired']:.1f} ms) and {on_queries - off_queries} queries"
-    )
-    print(
-        f"  -> timed inside the confirmation, the module's own code takes {own_ms:.1f} ms and "
-        f"{own_queries} queries with enforcement on ({own_off_ms:.1f} ms with it off)"
-    )
+    for name in VARIANTS:
+        figures = exposure[name]
+        print(
+            f"exposure of one customer, {name}: median {figures['one']:.2f} ms "
+            f"({verdict(figures['one'], 2)} ms)"
+        )
+        print(
+            f"exposure of {min(len(customers), 5000)} customers, {name}: median {figures['many']:.0f} ms "
+            f"({verdict(figures['many'], 400)} ms)"
+        )
+    print(f"exposure of every customer ({len(everyone)}, the plain query): {everyone_ms:.0f} ms")
+    for name in VARIANTS:
+        figures = confirms[name]
+        (off_ms, off_queries), (on_ms, on_queries) = figures[False], figures[True]
+        own_ms, own_queries, own_off_ms, own_off_queries = figures["check"]
+        print(f"-- exposure function {name}")
+        print(
+            f"Odoo's confirmation of a one-line order, enforcement off: "
+            f"median {off_ms:.1f} ms, {off_queries} queries"
+        )
+        print(
+            f"Odoo's confirmation of a one-line order, enforcement on:  "
+            f"median {on_ms:.1f} ms, {on_queries} queries"
+        )
+        print(
+            f"  -> the credit check adds {on_ms - off_ms:.1f} ms (difference of the medians; median of "
+            f"the {RUNS} paired differences: {figures['paired']:.1f} ms, {verdict(figures['paired'], 2)} ms) "
+            f"and {on_queries - off_queries} queries ({verdict(on_queries - off_queries, 2)})"
+        )
+        print(
+            f"  -> timed inside the confirmation, the module's own code takes {own_ms:.1f} ms and "
+            f"{own_queries} queries with enforcement on; with it off {own_off_ms:.1f} ms "
+            f"({verdict(own_off_ms, 1)} ms) and {own_off_queries} queries ({verdict(own_off_queries, 1)}; "
+            "what installing the module adds is measured against a database without it, not here)"
+        )
     print(f"recompute of all {len(customers)} credit limits: median {recompute_ms / 1000:.2f} s")
+    print(f"plan of one customer's exposure, unpinned:\n{plan_unpinned}")
+    print(f"plan of one customer's exposure, pinned:\n{plan_pinned}")
+    print(uptime())
 
 
 main(env)  # noqa: F821 - provided by odoo-bin shell

@@ -9,7 +9,7 @@ from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -220,6 +220,81 @@ class TestCreditAging(AccountTestInvoicingCommon):
         self.assertEqual(total, expected)
         for line in lines.values():
             self.assertEqual(self.currency.round(sum(self._buckets(line)) - line.total), 0)
+
+    @freeze_time(TODAY)
+    def test_bucket_totals_of_a_built_book(self):
+        """The aging's sums per customer and per bucket, whatever the query groups by: every
+        bucket, a contact, a partial payment, one after the date, a credit note, a currency."""
+        second = self._customer("Second Customer")
+        third = self._customer("Third Customer")
+        third.sudo().credit_score = 90
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
+
+        def due(days, amount, partner=self.customer, **values):
+            when = TODAY - timedelta(days=days)
+            return self._invoice(partner, amount, when - timedelta(days=20), due_date=when, **values)
+
+        due(-10, 100)  # not due
+        due(15, 200)
+        self._pay(due(45, 300), 120, TODAY - timedelta(days=1))
+        due(75, 50, partner=contact)
+        self._pay(due(100, 400, partner=second), 400, TODAY + timedelta(days=5))  # paid after the date
+        due(200, 30, partner=second, move_type="out_refund")
+        due(400, 800, partner=third, currency=self.eur)  # 400 in company currency
+
+        wizard = self._wizard(user=self.accountant)
+        data = wizard._aging_data()
+        sums = {
+            row["partner_name"]: (
+                [row[fname] for fname in data["bucket_fields"]],
+                row["total"],
+                row["overdue"],
+                row["user_id"],
+                row["grade_id"],
+            )
+            for row in data["rows"]
+        }
+        grade_aa = self.env.ref("customer_credit_management.credit_grade_aa")
+        self.assertEqual(
+            sums,
+            {
+                "Aging Customer": ([100, 200, 180, 50, 0, 0, 0], 530, 430, self.salesperson.id, None),
+                "Second Customer": ([0, 0, 0, 0, 400, -30, 0], 370, 370, None, None),
+                "Third Customer": ([0, 0, 0, 0, 0, 0, 400], 400, 400, None, grade_aa.id),
+            },
+        )
+        self.assertEqual(
+            {key: data["totals"][key] for key in [*data["bucket_fields"], "total", "overdue"]},
+            {"b1": 100, "b2": 200, "b3": 180, "b4": 50, "b5": 400, "b6": -30, "b7": 400, "total": 1300}
+            | {"overdue": 1200},
+        )
+        # The same sums as the open documents' residuals per customer and bucket.
+        items = self.env["credit.receivable"].get_open_items(
+            TODAY, self.env.company, bucket_limits=self.bucket_set._bucket_limits()
+        )
+        by_bucket = {}
+        for item in items:
+            key = (item["partner_name"], item["bucket"])
+            by_bucket[key] = by_bucket.get(key, 0) + item["residual"]
+        self.assertEqual(
+            {key: amount for key, amount in by_bucket.items() if amount},
+            {
+                (name, index): amount
+                for name, (buckets, *_rest) in sums.items()
+                for index, amount in enumerate(buckets, start=1)
+                if amount
+            },
+        )
+        # The screen shows the same lines, and again the same after a second "View".
+        for _run in range(2):
+            wizard.action_view_aging()
+            self.assertEqual(
+                {
+                    line.partner_name: ([line[f] for f in data["bucket_fields"]], line.total, line.overdue)
+                    for line in wizard.line_ids
+                },
+                {name: values[:3] for name, values in sums.items()},
+            )
 
     @freeze_time(TODAY)
     def test_contacts_count_for_their_company(self):
@@ -580,3 +655,55 @@ class TestCreditAging(AccountTestInvoicingCommon):
         self.env.invalidate_all()
         with self.assertQueryCount(count_2):
             wizard.action_view_aging()
+
+
+@tagged("post_install", "-at_install")
+class TestCreditAgingDownload(AccountTestInvoicingCommon, HttpCase):
+    """The spreadsheet goes from the filestore to the download, not through the wizard's row."""
+
+    def test_xlsx_streamed_from_the_filestore(self):
+        accountant = new_test_user(
+            self.env,
+            login="aging_download_accountant",
+            groups="account.group_account_invoice",
+            company_id=self.env.company.id,
+            company_ids=[Command.set(self.env.company.ids)],
+        )
+        customer = self.env["res.partner"].create({"name": "Download Customer", "is_company": True})
+        self.init_invoice(
+            "out_invoice", customer, date.today() - timedelta(days=40), amounts=[100.0], post=True
+        )
+        wizard = (
+            self.env["credit.aging.wizard"]
+            .with_user(accountant)
+            .with_context(allowed_company_ids=self.env.company.ids)
+            .create({"show_details": True, "partner_ids": [Command.set(customer.ids)]})
+        )
+
+        def stored():
+            return (
+                self.env["ir.attachment"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", wizard._name),
+                        ("res_id", "=", wizard.id),
+                        ("res_field", "=", "xlsx_file"),
+                    ]
+                )
+            )
+
+        action = wizard.action_export_xlsx()
+        self.assertEqual(len(stored()), 1)
+        self.assertTrue(stored().store_fname)
+        self.authenticate(accountant.login, accountant.login)
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(wizard.xlsx_filename, response.headers["Content-Disposition"])
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        self.assertIn(
+            "Download Customer", [row[0] for row in workbook["Details"].iter_rows(values_only=True)]
+        )
+        # Another export replaces the file.
+        wizard.action_export_xlsx()
+        self.assertEqual(len(stored()), 1)

@@ -63,7 +63,7 @@ class TestCreditLimit(CreditControlCommon):
     def test_limit_counts_an_order_without_rate(self):
         """An order's company-currency amount is one conversion (``company_amount``): a confirmed
         order without a currency rate counts at rate 1 for the limit, as for the credit check and
-        the classification, instead of failing the limit's query with a division by zero."""
+        the classification and the exposure, instead of failing their queries with a division by zero."""
         self.company.credit_control_enabled = False
         customer = self.customer.with_company(self.company)
         customer.write({"credit_term_days_override": 90, "credit_limit_manual": False})
@@ -76,6 +76,9 @@ class TestCreditLimit(CreditControlCommon):
         self.assertEqual(customer.credit_limit_computed, 1000)
         self.assertEqual(order._credit_amount(), 1000)
         self.assertEqual(customer._customer_category_amounts()[0][customer.id][2026], (1000, 1000))
+        exposure = self.env["credit.exposure"]
+        self.assertEqual(exposure._exposure_by_partner(customer.ids, self.company)[customer.id], 1000)
+        self.assertEqual(exposure._exposure_by_partner(None, self.company)[customer.id], 1000)
 
     def test_term_from_payment_term(self):
         customer = self.customer.with_company(self.company)
@@ -529,7 +532,7 @@ class TestCreditEnforcement(CreditControlCommon):
             record._credit_check()
         for record in (fresh_order, order):  # 1 and 300 open invoices
             self.env.invalidate_all()
-            with self.assertQueryCount(9):
+            with self.assertQueryCount(8):
                 self.assertEqual(record._credit_check(), {})
         # Refused orders also read their payments, down payments and releases.
         big_orders = self._order(5000, partner=other_customer) + self._order(5000)
@@ -537,7 +540,7 @@ class TestCreditEnforcement(CreditControlCommon):
             record._credit_check()
         for record in big_orders:
             self.env.invalidate_all()
-            with self.assertQueryCount(14):
+            with self.assertQueryCount(13):
                 self.assertIn(record, record._credit_check())
 
 

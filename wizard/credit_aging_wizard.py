@@ -1,5 +1,6 @@
 import base64
 import io
+import json
 import re
 from contextlib import closing
 
@@ -7,6 +8,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
+from odoo.tools import SQL
 
 from ..tools.xlsx_row_stream import RowStreamWorksheet
 from .credit_aging_line import BUCKET_FIELDS
@@ -82,7 +84,9 @@ class CreditAgingWizard(models.TransientModel):
         help="The spreadsheet leaves out the customers above your clearance that no export grant covers.",
     )
     line_ids = fields.One2many("credit.aging.line", "wizard_id", string="Lines")
-    xlsx_file = fields.Binary(string="Spreadsheet", readonly=True, attachment=False)
+    # In the filestore, not on the wizard's row: /web/content streams the file from there to the
+    # download (the wizard's read access applies), and the row never carries megabytes of base64.
+    xlsx_file = fields.Binary(string="Spreadsheet", readonly=True, attachment=True)
     xlsx_filename = fields.Char(readonly=True)
 
     def _compute_own_customers_only(self):
@@ -240,30 +244,24 @@ class CreditAgingWizard(models.TransientModel):
     def action_view_aging(self):
         self.ensure_one()
         data = self._aging_data()
-        self.line_ids.unlink()
         currency = data["currency"]
-        self.env["credit.aging.line"].create(
-            [
-                {
-                    "wizard_id": self.id,
-                    "partner_id": row["partner_id"],
-                    "partner_name": row["partner_name"],
-                    "user_id": row["user_id"],
-                    "grade_id": row["grade_id"],
-                    "currency_id": currency.id,
-                    "total": row["total"],
-                    "overdue": row["overdue"],
-                    "overdue_percent": row["overdue_percent"],
-                    **{fname: row[fname] for fname in data["bucket_fields"]},
-                }
-                for row in data["rows"]
-            ]
-            + (
-                [{"wizard_id": self.id, "partner_name": data["left_out_note"], "currency_id": currency.id}]
-                if data["left_out"]
-                else []
+        bucket_fields = data["bucket_fields"]
+        values = [
+            (
+                row["partner_id"],
+                row["partner_name"],
+                row["user_id"],
+                row["grade_id"],
+                # Sums of amounts stored at the currency's precision: already rounded.
+                *(row[fname] for fname in [*bucket_fields, "total", "overdue"]),
+                row["overdue_percent"],
             )
-        )
+            for row in data["rows"]
+        ]
+        if data["left_out"]:
+            values.append((None, data["left_out_note"], None, None, *[None] * (len(bucket_fields) + 3)))
+        columns = ["partner_id", "partner_name", "user_id", "grade_id", *bucket_fields]
+        self._replace_lines(currency, [*columns, "total", "overdue", "overdue_percent"], values)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Receivables Aging on %(date)s", date=self.date_as_of),
@@ -274,6 +272,49 @@ class CreditAgingWizard(models.TransientModel):
             "domain": [("wizard_id", "=", self.id)],
             "target": "current",
         }
+
+    def _replace_lines(self, currency, columns, values):
+        """Replace the screen's lines by ``values`` (tuples of ``columns``, amounts in
+        ``currency``) in two statements: the ORM took about 2 s to create the 5,000 lines of a
+        large book one by one. The access checks of the ORM's unlink and create apply, the access
+        rules evaluated in SQL rather than record by record, and the caches forget the old lines."""
+        Line = self.env["credit.aging.line"]
+        self.check_access("write")
+        Line.check_access("unlink")
+        Line.check_access("create")
+        self.env.flush_all()
+        self.env.execute_query(SQL("DELETE FROM credit_aging_line WHERE wizard_id = %s", self.id))
+        line_ids = []
+        if values:
+            types = {"partner_name": "varchar", "partner_id": "int4", "user_id": "int4", "grade_id": "int4"}
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO credit_aging_line (wizard_id, currency_id, create_uid, create_date,
+                                                   write_uid, write_date, %(columns)s)
+                    SELECT %(wizard)s, %(currency)s, %(uid)s, %(now)s, %(uid)s, %(now)s, %(columns)s
+                      FROM jsonb_to_recordset(%(rows)s) AS line(%(definition)s)
+                    RETURNING id
+                    """,
+                    columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                    definition=SQL(", ").join(
+                        SQL("%s %s", SQL.identifier(column), SQL(types.get(column, "numeric")))
+                        for column in columns
+                    ),
+                    rows=json.dumps([dict(zip(columns, row, strict=True)) for row in values]),
+                    wizard=self.id,
+                    currency=currency.id,
+                    uid=self.env.uid,
+                    now=self.env.cr.now(),
+                )
+            )
+            line_ids = [line_id for (line_id,) in rows]
+        Line.invalidate_model()
+        self.invalidate_recordset(["line_ids"])
+        # The access rules on the new lines, as the ORM's create checks them.
+        lines = Line.browse(line_ids)
+        if domain := self.env["ir.rule"]._compute_domain(Line._name, "create"):
+            (lines - Line.sudo().search([("id", "in", line_ids), *domain])).check_access("create")
 
     def action_print_pdf(self):
         self.ensure_one()

@@ -306,16 +306,18 @@ class SaleOrder(models.Model):
         if not orders:
             return {}
         partners = orders.partner_id.commercial_partner_id
-        # A no-op UPDATE, not SELECT FOR UPDATE: under REPEATABLE READ the second transaction
-        # must fail and retry with a fresh snapshot, not go on with one that misses the first order.
-        self.env.cr.execute(SQL("UPDATE res_partner SET id = id WHERE id = ANY(%s)", sorted(partners.ids)))
         # Just what the check reads of the customers: see _compute_credit_line.
         partners.fetch(["credit_hold", "credit_grade_id"])
         refusals = {}
+        # The customers are locked by the first exposure query (the statement that reads it): a
+        # no-op UPDATE, not SELECT FOR UPDATE: under REPEATABLE READ the second transaction must
+        # fail and retry with a fresh snapshot, not go on with one that misses the first order.
+        lock = True
         for company, company_orders in orders.grouped("company_id").items():
             exposure = self.env["credit.exposure"]._exposure_by_partner(
-                partners.ids, company, exclude_order_ids=company_orders.ids
+                partners.ids, company, exclude_order_ids=company_orders.ids, lock=lock
             )
+            lock = False
             for order in company_orders.sorted("id"):
                 partner_id = order.partner_id.commercial_partner_id.id
                 refusal = order._credit_refusal(exposure[partner_id])

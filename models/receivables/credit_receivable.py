@@ -240,16 +240,23 @@ class CreditReceivable(models.AbstractModel):
             )
             for index in range(1, len(bucket_limits) + 2)
         )
+        # Grouped by the customer's id alone, its name, salesperson and grade joined to the few
+        # thousand sums after: grouping the open lines by those columns too sorted every line by
+        # name (spilling to disk on a large book) instead of hashing ids.
         with self._without_jit():
             return self.env.execute_query_dict(
                 SQL(
                     """
-                    SELECT partner_id, partner_name, user_id, grade_id, %(bucket_columns)s,
-                           SUM(residual) AS total,
-                           COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue
-                      FROM (%(query)s) item
-                     GROUP BY partner_id, partner_name, user_id, grade_id
-                     ORDER BY partner_name, partner_id
+                    SELECT aging.*, cp.name AS partner_name, cp.user_id, cp.credit_grade_id AS grade_id
+                      FROM (
+                            SELECT partner_id, %(bucket_columns)s,
+                                   SUM(residual) AS total,
+                                   COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue
+                              FROM (%(query)s) item
+                             GROUP BY partner_id
+                           ) aging
+                      LEFT JOIN res_partner cp ON cp.id = aging.partner_id
+                     ORDER BY cp.name, aging.partner_id
                     """,
                     bucket_columns=bucket_columns,
                     query=query,
