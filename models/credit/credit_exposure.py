@@ -149,10 +149,7 @@ class CreditExposure(models.AbstractModel):
                 SQL("so.currency_rate"),
             ),
             down_payment_amount=company_amount_sql(
-                SQL(
-                    "CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total"
-                    " ELSE aml.price_total END"
-                ),
+                SQL("CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total ELSE aml.price_total END"),
                 SQL("so.currency_rate"),
             ),
         )
