@@ -40,6 +40,7 @@
         "wizard/credit_reminder_run_views.xml",
         "data/customer_confidentiality_level_data.xml",
         "security/customer_confidentiality_rules.xml",
+        "security/wizard_rules.xml",
         "views/customer_confidentiality_level_views.xml",
         "views/res_partner_confidentiality_views.xml",
         "views/customer_access_log_views.xml",

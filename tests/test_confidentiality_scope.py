@@ -4,6 +4,7 @@ from odoo.tests import HttpCase, TransactionCase, tagged
 
 from odoo.addons.customer_credit_management.models.confidentiality.customer_confidentiality_scope import (
     CONFIDENTIALITY_EXEMPT_MODELS,
+    CREATOR_RULE_EXEMPT_WIZARDS,
 )
 
 from .common import ConfidentialityCommon, jsonrpc_execute, new_user
@@ -48,6 +49,34 @@ class TestConfidentialityScope(TransactionCase):
         )
         self.assertFalse(ruled & CONFIDENTIALITY_EXEMPT_MODELS.keys(), "a ruled model is not exempt")
         self.assertTrue(all(reason.strip() for reason in CONFIDENTIALITY_EXEMPT_MODELS.values()))
+
+    def test_every_wizard_holding_customer_data_is_its_creators(self):
+        """A wizard (transient) linking a customer or a record ruled by the customer's level holds
+        what its creator computed or typed about it: only its creator reads it, by a global rule
+        (Odoo 18 has none of its own), or it is listed with its reason."""
+        targets = customer_ruled_models(self.env) | {"res.partner"}
+        rules = self.env["ir.rule"].sudo().search([("global", "=", True), ("perm_read", "=", True)])
+        creator_only = {
+            rule.model_id.model
+            for rule in rules
+            if "".join((rule.domain_force or "").split()) == "[('create_uid','=',user.id)]"
+        }
+        missing = (
+            {
+                name
+                for name, model in self.env.registry.items()
+                if model._transient
+                and name != "res.config.settings"
+                and any(
+                    field.type in ("many2one", "many2many") and field.store and field.comodel_name in targets
+                    for field in model._fields.values()
+                )
+            }
+            - creator_only
+            - CREATOR_RULE_EXEMPT_WIZARDS.keys()
+        )
+        self.assertFalse(missing, "Rule these wizards by their creator (security/wizard_rules.xml)")
+        self.assertIn("credit.aging.wizard", creator_only)
 
 
 @tagged("post_install", "-at_install")

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from lxml import etree
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
@@ -707,3 +707,21 @@ class TestCreditAgingDownload(AccountTestInvoicingCommon, HttpCase):
         # Another export replaces the file.
         wizard.action_export_xlsx()
         self.assertEqual(len(stored()), 1)
+        # Another accountant reads neither the file nor the wizard, even by id (the lines list
+        # every customer within its creator's clearance).
+        wizard.action_view_aging()
+        colleague = new_test_user(
+            self.env,
+            login="aging_download_colleague",
+            groups="account.group_account_invoice",
+            company_id=self.env.company.id,
+            company_ids=[Command.set(self.env.company.ids)],
+        )
+        self.authenticate(colleague.login, colleague.login)
+        self.assertNotEqual(self.url_open(action["url"]).status_code, 200)
+        as_colleague = wizard.with_user(colleague).with_context(allowed_company_ids=self.env.company.ids)
+        with self.assertRaises(AccessError):
+            as_colleague.read(["xlsx_filename"])
+        self.assertTrue(wizard.line_ids)
+        lines = self.env["credit.aging.line"].with_user(colleague)
+        self.assertFalse(lines.search([("wizard_id", "=", wizard.id)]))

@@ -8,8 +8,8 @@ is this list.
 """
 
 TRANSIENT = (
-    "Wizard (transient): only its creator reads it (Odoo's rule on transient models), opened on "
-    "records the user reads."
+    "Wizard (transient), opened on records the user reads: only its creator reads it (a rule in "
+    "security/wizard_rules.xml, for every wizard that holds customer data)."
 )
 MESSAGING = (
     "Messaging: access follows the document it belongs to (mail's own checks), whoever the partner is."
@@ -75,4 +75,11 @@ CONFIDENTIALITY_EXEMPT_MODELS = {
     "salesperson confirming; its moves and transfers are ruled.",
     "customer.access.log": "The access log: custodians and credit auditors only (access rights), who "
     "must see every entry; it holds the customer's name and level only.",
+}
+
+# Wizards linking a customer, or a record ruled by the customer's level, are their creator's only
+# (security/wizard_rules.xml), except these, each with its reason.
+CREATOR_RULE_EXEMPT_WIZARDS = {
+    "confirm.stock.sms": "Holds the transfers only (a many2many, read through their own rules), no "
+    "data of its own; its module (stock_sms, auto-installed) is not a dependency.",
 }
