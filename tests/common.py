@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -53,6 +53,18 @@ class QuietCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+
+
+class EnforcingHttpCase(HttpCase):
+    """RPC tests against the test server, in a company that enforces credit lines at the policy's
+    factor 1 (a customer's line is its limit)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.credit_control_enabled = True
+        cls.company.credit_default_risk_factor = 1.0
 
 
 class CreditCommon(QuietCase):

@@ -5,19 +5,16 @@ import xmlrpc.client
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import jsonrpc_execute, new_user, xmlrpc_execute
+from .common import EnforcingHttpCase, jsonrpc_execute, new_user, xmlrpc_execute
 
 
 @tagged("post_install", "-at_install")
-class TestCreditEnforcementStateRpc(HttpCase):
+class TestCreditEnforcementStateRpc(EnforcingHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.credit_control_enabled = True
-        cls.company.credit_default_risk_factor = 1.0
         cls.salesperson = new_user(
             cls.env, "ccm_state_seller", "base.group_user,sales_team.group_sale_salesman"
         )

@@ -6,11 +6,11 @@ import xmlrpc.client
 
 from odoo import Command
 from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import TransactionCase, tagged
 
 from ..models.evaluation.credit_indicators import MAX_FIGURE
 from ..models.figure_bounds import MODULE, OWN_CHECK, bounded_figure, check_figures
-from .common import jsonrpc_execute, new_role_users, xmlrpc_execute
+from .common import EnforcingHttpCase, jsonrpc_execute, new_role_users, xmlrpc_execute
 
 OUT_OF_RANGE = "must be a finite number of at most"
 HUGE = 1e307
@@ -84,12 +84,10 @@ class TestFigureBoundsEnumeration(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestFigureBoundsRpc(HttpCase):
+class TestFigureBoundsRpc(EnforcingHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.credit_control_enabled = True
         cls.users = new_role_users(cls.env, prefix="ccm_bounds")
         cls.customer = cls.env["res.partner"].create(
             {"name": "Bounds RPC Customer", "is_company": True, "user_id": cls.users["salesperson"].id}

@@ -5,21 +5,18 @@ order beyond the line is refused; Odoo's down payments and credit notes still li
 import xmlrpc.client
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import jsonrpc_execute, post_customer_invoice, xmlrpc_execute
+from .common import EnforcingHttpCase, jsonrpc_execute, post_customer_invoice, xmlrpc_execute
 
 LINKS_REFUSED = "cannot be set or changed"
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceLinksRpc(HttpCase):
+class TestInvoiceLinksRpc(EnforcingHttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.credit_control_enabled = True
-        cls.company.credit_default_risk_factor = 1.0
         cls.salesperson = new_test_user(
             cls.env, login="ccm_links_seller", groups="base.group_user,sales_team.group_sale_salesman"
         )
