@@ -8,7 +8,7 @@ import openpyxl
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
 from .common import CreditControlCommon, new_user, post_customer_invoice
@@ -167,6 +167,23 @@ class TestCreditStatement(StatementCommon):
     def test_only_accountants_make_statements(self):
         with self.assertRaises(AccessError):
             self._statement(user=self.salesperson)
+
+    def test_state_and_amounts_not_writable(self):
+        with freeze_time("2024-04-15"):
+            statement = self._statement()
+        for vals in ({"state": "confirmed"}, {"closing_balance": 0}, {"response_channel": "portal"}):
+            with self.assertRaises(UserError):
+                statement.write(vals)
+        statement.action_mark_sent()
+        with self.assertRaises(UserError):
+            statement.date_to = date(2024, 4, 30)
+
+    def test_statement_only_for_readable_customer(self):
+        level = self.env.ref("customer_credit_management.confidentiality_level_secret")
+        self.customer.sudo().write({"confidentiality_level_proposed_id": level.id})
+        self.customer.sudo().action_approve_confidentiality_level()
+        with self.assertRaises(AccessError):
+            self._statement()
 
     def test_print_and_export_are_logged(self):
         level = self.env.ref("customer_credit_management.confidentiality_level_confidential")

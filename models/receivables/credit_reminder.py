@@ -286,6 +286,12 @@ class CreditReminder(models.Model):
         self._check_collection_access()
         moves = self.env["account.move"]
         for letter in self:
+            if letter.state != "sent":
+                raise UserError(
+                    self.env._(
+                        "Only a sent letter's interest and fee are invoiced: %(letter)s.", letter=letter.name
+                    )
+                )
             if letter.charge_move_id and letter.charge_move_id.state != "cancel":
                 raise UserError(self.env._("The letter %(letter)s is already invoiced.", letter=letter.name))
             company = letter.company_id

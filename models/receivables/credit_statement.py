@@ -10,6 +10,23 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+# Set by the statement's own computation, sending and answer: never written by a caller.
+PROTECTED_FIELDS = {
+    "state",
+    "sent_date",
+    "response_date",
+    "response_signature",
+    "response_channel",
+    "opening_balance",
+    "invoiced_amount",
+    "credited_amount",
+    "paid_amount",
+    "closing_balance",
+    "overdue_amount",
+    "interest_amount",
+    "xlsx_file",
+}
+
 # Fields of the statement's spreadsheet per open item: the export counts them.
 XLSX_ITEM_FIELDS = 8
 
@@ -127,6 +144,15 @@ class CreditStatement(models.Model):
 
     def write(self, vals):
         self.env["credit.reminder"]._check_collection_access()
+        computed = PROTECTED_FIELDS & set(vals)
+        if computed and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "These fields of a statement of account are set by its computation, sending and "
+                    "answer only: %(fields)s.",
+                    fields=", ".join(sorted(computed)),
+                )
+            )
         frozen = {"partner_id", "company_id", "date_from", "date_to", "bucket_set_id"} & set(vals)
         if frozen and any(statement.state != "draft" for statement in self):
             raise UserError(self.env._("A sent statement of account cannot change its customer or period."))
@@ -296,7 +322,7 @@ class CreditStatement(models.Model):
     def action_mark_sent(self):
         self.env["credit.reminder"]._check_collection_access()
         drafts = self.filtered(lambda statement: statement.state == "draft")
-        drafts.write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+        super(CreditStatement, drafts).write({"state": "sent", "sent_date": fields.Date.context_today(self)})
         return True
 
     def _send_by_email(self):
@@ -459,11 +485,7 @@ class CreditStatement(models.Model):
         today = fields.Date.context_today(self)
         date_to = today.replace(day=1) - timedelta(days=1)
         date_from = date_to.replace(day=1)
-        partners = (
-            self.env["res.partner"]
-            .sudo()
-            .search([("credit_statement_schedule", "=", "monthly"), ("is_company", "=", True)])
-        )
+        partners = self.env["res.partner"].sudo().search([("credit_statement_schedule", "=", "monthly")])
         for company in self.env["res.company"].sudo().search([]):
             done = {
                 partner.id
