@@ -211,7 +211,7 @@ class TestCreditStatement(StatementCommon):
             composer = (
                 self.env["mail.compose.message"]
                 .with_user(self.accountant)
-                .with_context(action["context"])
+                .with_context(**action["context"])
                 .create({})
             )
             self.assertEqual(

@@ -340,7 +340,7 @@ class CreditReminder(models.Model):
                     }
                 )
             )
-            super(CreditReminder, letter).write({"charge_move_id": move.id})
+            letter.write({"charge_move_id": move.id})
             moves |= move
         return {
             "type": "ir.actions.act_window",

@@ -167,9 +167,10 @@ class CreditStatement(models.Model):
             raise UserError(self.env._("A sent statement of account cannot be deleted."))
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        result = super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
+        return result
 
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
@@ -268,7 +269,7 @@ class CreditStatement(models.Model):
     def _update_amounts(self):
         for statement in self:
             data = statement._statement_data()
-            super(CreditStatement, statement).write(
+            statement.sudo().write(
                 {
                     "opening_balance": data["opening_balance"],
                     "invoiced_amount": data["invoiced"],
@@ -322,7 +323,7 @@ class CreditStatement(models.Model):
     def action_mark_sent(self):
         self.env["credit.reminder"]._check_collection_access()
         drafts = self.filtered(lambda statement: statement.state == "draft")
-        super(CreditStatement, drafts).write({"state": "sent", "sent_date": fields.Date.context_today(self)})
+        drafts.sudo().write({"state": "sent", "sent_date": fields.Date.context_today(self)})
         return True
 
     def _send_by_email(self):
@@ -350,7 +351,7 @@ class CreditStatement(models.Model):
         }
         if signature:
             vals["response_signature"] = signature
-        super().write(vals)
+        self.sudo().write(vals)
         for statement in self:
             statement.message_post(
                 body=self.env._(
@@ -386,7 +387,7 @@ class CreditStatement(models.Model):
             self.partner_id, "export", document=self, export_counts=(len(data["items"]), field_count)
         )
         name = re.sub(r"[^\w-]+", "_", self.name).strip("_")
-        super().write({"xlsx_file": base64.b64encode(content), "xlsx_filename": f"Statement_{name}.xlsx"})
+        self.sudo().write({"xlsx_file": base64.b64encode(content), "xlsx_filename": f"Statement_{name}.xlsx"})
         return {
             "type": "ir.actions.act_url",
             "target": "self",
@@ -397,7 +398,6 @@ class CreditStatement(models.Model):
     def _xlsx_content(self, data):
         """The spreadsheet in the customer's language: a summary, the movements, the open items."""
         self = self.with_context(lang=self.partner_id.lang or self.env.lang)
-        _ = self.env._
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True, "default_date_format": "yyyy-mm-dd"})
         money_format = self.env["credit.aging.wizard"]._xlsx_money_format(self.currency_id)
@@ -406,37 +406,46 @@ class CreditStatement(models.Model):
         bold_money = workbook.add_format({"num_format": money_format, "bold": True})
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         try:
-            sheet = workbook.add_worksheet(_("Statement"))
+            sheet = workbook.add_worksheet(self.env._("Statement"))
             sheet.set_column(0, 0, 30)
             sheet.set_column(1, 1, 18)
-            sheet.write_string(0, 0, _("Statement of Account"), header)
+            sheet.write_string(0, 0, self.env._("Statement of Account"), header)
             sheet.write_string(0, 1, self.name)
-            sheet.write_string(1, 0, _("Customer"))
+            sheet.write_string(1, 0, self.env._("Customer"))
             sheet.write_string(1, 1, self.partner_id.name)
-            sheet.write_string(2, 0, _("Period"))
+            sheet.write_string(2, 0, self.env._("Period"))
             sheet.write_string(2, 1, f"{self.date_from.isoformat()} – {self.date_to.isoformat()}")
             summary = [
-                (_("Opening Balance"), data["opening_balance"]),
-                (_("Invoices"), data["invoiced"]),
-                (_("Credit Notes"), data["credited"]),
-                (_("Payments and Other"), data["paid"]),
-                (_("Closing Balance"), data["closing_balance"]),
-                (_("Overdue"), data["overdue"]),
-                (_("Late-Payment Interest"), data["interest"]),
+                (self.env._("Opening Balance"), data["opening_balance"]),
+                (self.env._("Invoices"), data["invoiced"]),
+                (self.env._("Credit Notes"), data["credited"]),
+                (self.env._("Payments and Other"), data["paid"]),
+                (self.env._("Closing Balance"), data["closing_balance"]),
+                (self.env._("Overdue"), data["overdue"]),
+                (self.env._("Late-Payment Interest"), data["interest"]),
             ]
             for row, (label, amount) in enumerate(summary, start=4):
                 sheet.write_string(row, 0, label)
                 sheet.write_number(row, 1, amount, bold_money)
             row = len(summary) + 5
-            sheet.write_row(row, 0, [_("Aging"), *data["bucket_names"]], header)
-            sheet.write_string(row + 1, 0, _("Open Items"))
+            sheet.write_row(row, 0, [self.env._("Aging"), *data["bucket_names"]], header)
+            sheet.write_string(row + 1, 0, self.env._("Open Items"))
             for column, amount in enumerate(data["bucket_totals"], start=1):
                 sheet.write_number(row + 1, column, amount, money)
 
-            movements = workbook.add_worksheet(_("Movements"))
+            movements = workbook.add_worksheet(self.env._("Movements"))
             movements.set_column(0, 4, 16)
             movements.write_row(
-                0, 0, [_("Date"), _("Document"), _("Type"), _("Due Date"), _("Amount")], header
+                0,
+                0,
+                [
+                    self.env._("Date"),
+                    self.env._("Document"),
+                    self.env._("Type"),
+                    self.env._("Due Date"),
+                    self.env._("Amount"),
+                ],
+                header,
             )
             labels = self._movement_labels()
             for row, movement in enumerate(data["movements"], start=1):
@@ -447,20 +456,20 @@ class CreditStatement(models.Model):
                     movements.write_datetime(row, 3, movement["due_date"], date_format)
                 movements.write_number(row, 4, movement["amount"], money)
 
-            open_items = workbook.add_worksheet(_("Open Items"))
+            open_items = workbook.add_worksheet(self.env._("Open Items"))
             open_items.set_column(0, XLSX_ITEM_FIELDS - 1, 16)
             open_items.write_row(
                 0,
                 0,
                 [
-                    _("Document"),
-                    _("Invoice Date"),
-                    _("Due Date"),
-                    _("Days Overdue"),
-                    _("Bucket"),
-                    _("Amount Due"),
-                    _("Interest Days"),
-                    _("Interest"),
+                    self.env._("Document"),
+                    self.env._("Invoice Date"),
+                    self.env._("Due Date"),
+                    self.env._("Days Overdue"),
+                    self.env._("Bucket"),
+                    self.env._("Amount Due"),
+                    self.env._("Interest Days"),
+                    self.env._("Interest"),
                 ],
                 header,
             )
