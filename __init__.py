@@ -1,5 +1,6 @@
 from . import models
 from . import wizard
+from . import controllers
 
 
 def uninstall_hook(env):

@@ -38,6 +38,10 @@
         "views/credit_reminder_level_views.xml",
         "views/credit_reminder_views.xml",
         "wizard/credit_reminder_run_views.xml",
+        "report/credit_statement_report.xml",
+        "data/credit_statement_data.xml",
+        "views/credit_statement_views.xml",
+        "views/credit_statement_portal_templates.xml",
         "data/customer_confidentiality_level_data.xml",
         "security/customer_confidentiality_rules.xml",
         "security/wizard_rules.xml",
@@ -62,6 +66,7 @@
     "demo": [
         "demo/customer_credit_demo.xml",
         "demo/credit_reminder_demo.xml",
+        "demo/credit_statement_demo.xml",
         "demo/customer_confidentiality_demo.xml",
         "demo/customer_file_demo.xml",
         "demo/customer_access_demo.xml",

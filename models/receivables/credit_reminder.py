@@ -125,6 +125,31 @@ class CreditReminder(models.Model):
         string="Planned Filing Date", help="Named in the final demand before litigation."
     )
     asks_legal_details = fields.Boolean(related="level_id.asks_legal_details")
+    statement_id = fields.Many2one(
+        "credit.statement",
+        string="Last Statement",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The last statement of account sent to the customer before the first letter: the "
+        "letter refers to it.",
+    )
+    amount_interest = fields.Monetary(
+        string="Late-Payment Interest",
+        readonly=True,
+        help="Interest on the overdue documents on the letter's date (letters that itemise it).",
+    )
+    amount_fee = fields.Monetary(
+        string="Collection Fee", readonly=True, help="The collection fee of the letter's level."
+    )
+    charge_move_id = fields.Many2one(
+        "account.move",
+        string="Interest Invoice",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="The customer invoice charging this letter's interest and fee.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("sent", "Sent"), ("cancel", "Cancelled")],
         default="draft",
@@ -255,6 +280,76 @@ class CreditReminder(models.Model):
                 )
             )
 
+    def action_invoice_charges(self):
+        """A draft customer invoice charging the letter's interest and fee, on the products of the
+        settings (their income accounts)."""
+        self._check_collection_access()
+        moves = self.env["account.move"]
+        for letter in self:
+            if letter.state != "sent":
+                raise UserError(
+                    self.env._(
+                        "Only a sent letter's interest and fee are invoiced: %(letter)s.", letter=letter.name
+                    )
+                )
+            if letter.charge_move_id and letter.charge_move_id.state != "cancel":
+                raise UserError(self.env._("The letter %(letter)s is already invoiced.", letter=letter.name))
+            company = letter.company_id
+            charges = [
+                (
+                    company.credit_interest_product_id,
+                    letter.amount_interest,
+                    self.env._("Late-payment interest"),
+                ),
+                (company.credit_fee_product_id, letter.amount_fee, self.env._("Collection fee")),
+            ]
+            charges = [charge for charge in charges if not letter.currency_id.is_zero(charge[1])]
+            if not charges:
+                raise UserError(
+                    self.env._("The letter %(letter)s charges no interest and no fee.", letter=letter.name)
+                )
+            if any(not product for product, _amount, _label in charges):
+                raise UserError(
+                    self.env._(
+                        "Choose the interest and collection fee products in the settings before "
+                        "invoicing them."
+                    )
+                )
+            move = (
+                self.env["account.move"]
+                .with_company(company)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": letter.contact_id.id or letter.partner_id.id,
+                        "company_id": company.id,
+                        "currency_id": letter.currency_id.id,
+                        "invoice_origin": letter.name,
+                        "invoice_line_ids": [
+                            fields.Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "name": f"{label} ({letter.name})",
+                                    "quantity": 1,
+                                    "price_unit": amount,
+                                    "tax_ids": [fields.Command.clear()],
+                                }
+                            )
+                            for product, amount, label in charges
+                        ],
+                    }
+                )
+            )
+            letter.write({"charge_move_id": move.id})
+            moves |= move
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "view_mode": "form",
+            "res_id": moves[:1].id,
+            "target": "current",
+        }
+
     # ------------------------------------------------------------------ collection run
     @api.model
     def _propose(self, date, company, partners=None, law_firm=False, filing_date=False):
@@ -270,7 +365,7 @@ class CreditReminder(models.Model):
         """``_propose``, and the number of customers with overdue receivables left out because the
         user may not read them (above the clearance, no grant): (letters, count)."""
         self._check_collection_access()
-        levels = self.env["credit.reminder.level"].search([])
+        levels = self.env["credit.reminder.level"].search([("sequence", ">", 0)])
         if not levels:
             raise UserError(self.env._("Define the collection letter levels first."))
         # Two runs of one company at the same moment would both see no draft letter and both
@@ -291,14 +386,19 @@ class CreditReminder(models.Model):
             for partner_id, rows in overdue.items()
             if currency.compare_amounts(sum(row["residual"] for row in rows), 0) > 0
         }
+        pre_due_level, pre_due = self._pre_due_items(items, company, overdue)
         # A letter shows the customer's address and invoices: only for customers the user may
         # read. The others are counted, for someone with the clearance or a grant.
         readable = set(
-            self.env["res.partner"].with_context(active_test=False).search([("id", "in", list(overdue))]).ids
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("id", "in", list(overdue.keys() | pre_due.keys()))])
+            .ids
         )
         hidden_count = len(overdue.keys() - readable)
         overdue = {partner_id: rows for partner_id, rows in overdue.items() if partner_id in readable}
-        if not overdue:
+        pre_due = {partner_id: rows for partner_id, rows in pre_due.items() if partner_id in readable}
+        if not overdue and not pre_due:
             return self.browse(), hidden_count
         with_draft = {
             partner.id
@@ -306,13 +406,21 @@ class CreditReminder(models.Model):
                 [
                     ("state", "=", "draft"),
                     ("company_id", "=", company.id),
-                    ("partner_id", "in", list(overdue)),
+                    ("partner_id", "in", list(overdue.keys() | pre_due.keys())),
                 ],
                 ["partner_id"],
             )
         }
         last_sent = self._last_sent_letters(company, [pid for pid in overdue if pid not in with_draft])
         customers = self.env["res.partner"].with_company(company).browse(list(overdue))
+        interest = (
+            self.env["credit.interest"]._interest_by_line(items, date, company)
+            if levels.filtered("show_interest")
+            else {}
+        )
+        statements = self.env["credit.statement"]._last_sent_statements(
+            company, [pid for pid in overdue if pid not in with_draft]
+        )
         # Numbered here, from one sequence looked up once: one query per letter.
         sequence = (
             self.env["ir.sequence"]
@@ -339,52 +447,123 @@ class CreditReminder(models.Model):
                 previous, level = self.browse(), levels[0]
             if oldest < level.min_days_overdue:
                 continue
-            vals_list.append(
+            vals = self._letter_vals(partner, rows, level, date, company, sequence, interest)
+            vals.update(
                 {
-                    "name": sequence._next(sequence_date=date) if sequence else "/",
-                    "partner_id": partner.id,
-                    "contact_id": partner.address_get(["invoice"])["invoice"],
-                    "company_id": company.id,
-                    "level_id": level.id,
-                    "date": date,
-                    "pay_by_date": date + timedelta(days=level.days_to_pay),
-                    "amount_overdue": currency.round(sum(row["residual"] for row in rows)),
                     "days_overdue": oldest,
-                    "credit_term_days": partner.credit_term_days,
                     "oldest_due_date": min(row["due_date"] for row in rows if row["residual"] > 0),
                     "previous_id": previous.id,
                     "law_firm": law_firm if level.asks_legal_details else False,
                     "filing_date": filing_date if level.asks_legal_details else False,
-                    "line_ids": [
-                        fields.Command.create(
-                            {
-                                "move_line_id": row["line_id"],
-                                "move_id": row["move_id"],
-                                "name": row["move_name"],
-                                "invoice_date": row["invoice_date"],
-                                "due_date": row["due_date"],
-                                "days_overdue": row["days_overdue"],
-                                "residual": row["residual"],
-                            }
-                        )
-                        for row in rows
-                    ],
+                    # The first letter refers to the statement of account we sent.
+                    "statement_id": statements.get(partner.id, self.env["credit.statement"]).id
+                    if level == levels[0]
+                    else False,
                 }
             )
+            vals_list.append(vals)
+        for partner in self.env["res.partner"].with_company(company).browse(list(pre_due)):
+            if partner.id in with_draft:
+                continue
+            rows = pre_due[partner.id]
+            vals = self._letter_vals(partner, rows, pre_due_level, date, company, sequence, {})
+            vals["oldest_due_date"] = min(row["due_date"] for row in rows)
+            vals["pay_by_date"] = vals["oldest_due_date"]
+            vals_list.append(vals)
         return self.create(vals_list), hidden_count
+
+    @api.model
+    def _letter_vals(self, partner, rows, level, date, company, sequence, interest):
+        """The values of a letter of ``level`` to ``partner`` for its open items ``rows``, with the
+        late-payment interest of those items when the level itemises it."""
+        currency = company.currency_id
+        interest = interest if level.show_interest else {}
+        lines = [
+            {
+                "move_line_id": row["line_id"],
+                "move_id": row["move_id"],
+                "name": row["move_name"],
+                "invoice_date": row["invoice_date"],
+                "due_date": row["due_date"],
+                "days_overdue": row["days_overdue"],
+                "residual": row["residual"],
+                "interest_days": interest.get(row["line_id"], (0, 0.0))[0],
+                "interest": interest.get(row["line_id"], (0, 0.0))[1],
+            }
+            for row in rows
+        ]
+        return {
+            "name": sequence._next(sequence_date=date) if sequence else "/",
+            "partner_id": partner.id,
+            "contact_id": partner.address_get(["invoice"])["invoice"],
+            "company_id": company.id,
+            "level_id": level.id,
+            "date": date,
+            "pay_by_date": date + timedelta(days=level.days_to_pay),
+            "amount_overdue": currency.round(sum(row["residual"] for row in rows)),
+            "credit_term_days": partner.credit_term_days,
+            "amount_interest": currency.round(sum(line["interest"] for line in lines)),
+            "amount_fee": level.fee_amount,
+            "line_ids": [fields.Command.create(line) for line in lines],
+        }
+
+    @api.model
+    def _pre_due_items(self, items, company, overdue):
+        """The courtesy reminder's level (level 0) and {customer id: its open invoices falling due
+        within the company's reminder days}, for customers with nothing overdue, leaving out the
+        documents a level-0 letter already covers. Nothing when the setting is zero. The level
+        ships archived (the five letters of the policy are the active levels): the setting is the
+        switch."""
+        Level = self.env["credit.reminder.level"]
+        days = company.credit_pre_due_days
+        level = days and Level.with_context(active_test=False).search(
+            [("sequence", "=", 0)], order="active desc, id", limit=1
+        )
+        if not level:
+            return Level, {}
+        coming = defaultdict(list)
+        for item in items:
+            if (
+                item["partner_id"]
+                and item["partner_id"] not in overdue
+                and item["residual"] > 0
+                and -days <= item["days_overdue"] <= 0
+            ):
+                coming[item["partner_id"]].append(item)
+        if not coming:
+            return level, {}
+        reminded = {
+            line.id
+            for [line] in self.env["credit.reminder.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_line_id", "in", [item["line_id"] for rows in coming.values() for item in rows]),
+                    ("reminder_id.level_sequence", "=", 0),
+                    ("reminder_id.state", "!=", "cancel"),
+                ],
+                ["move_line_id"],
+            )
+        }
+        coming = {
+            partner_id: [row for row in rows if row["line_id"] not in reminded]
+            for partner_id, rows in coming.items()
+        }
+        return level, {partner_id: rows for partner_id, rows in coming.items() if rows}
 
     @api.model
     def _last_sent_letters(self, company, partner_ids):
         """{customer id: its most recent sent letter in ``company``}, in one query."""
         if not partner_ids:
             return {}
-        self.flush_model(["partner_id", "company_id", "state", "date"])
+        self.flush_model(["partner_id", "company_id", "state", "date", "level_sequence"])
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT DISTINCT ON (partner_id) partner_id, id
                   FROM credit_reminder
                  WHERE state = 'sent' AND company_id = %s AND partner_id = ANY(%s)
+                   AND level_sequence > 0
                  ORDER BY partner_id, date DESC, id DESC
                 """,
                 company.id,

@@ -29,7 +29,8 @@ class CreditReminderLevel(models.Model):
 
     sequence = fields.Integer(
         required=True,
-        help="Rank of the letter, 1 to 5: a customer receives the levels in this order.",
+        help="Rank of the letter, 1 to 5: a customer receives the levels in this order. Level 0 is "
+        "the courtesy reminder before the due date (see the setting 'Reminder Before Due Date').",
     )
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
@@ -93,10 +94,24 @@ class CreditReminderLevel(models.Model):
         domain=[("model", "=", "credit.reminder")],
         help="E-mail sent with the letter attached when the letters are e-mailed.",
     )
+    fee_amount = fields.Float(
+        string="Collection Fee",
+        digits="Account",
+        help="Fixed collection fee charged with this letter, in the company's currency; zero for none.",
+    )
+    show_interest = fields.Boolean(
+        string="Itemise Interest",
+        help="The letter lists the late-payment interest of each overdue document (when the company "
+        "charges interest).",
+    )
     reminder_count = fields.Integer(compute="_compute_reminder_count", string="Letters")
 
     _sql_constraints = [
-        ("sequence_positive", "CHECK(sequence > 0)", "The sequence of a letter level must be positive."),
+        (
+            "sequence_positive",
+            "CHECK(sequence >= 0)",
+            "The sequence of a letter level cannot be negative (0 is the reminder before the due date).",
+        ),
     ]
 
     @api.constrains("sequence", "active")
@@ -107,11 +122,14 @@ class CreditReminderLevel(models.Model):
                     self.env._("Two active letter levels cannot have the sequence %s.", level.sequence)
                 )
 
-    @api.constrains("min_days_overdue", "min_days_since_previous", "days_to_pay")
+    @api.constrains("min_days_overdue", "min_days_since_previous", "days_to_pay", "fee_amount")
     def _check_days(self):
         for level in self:
-            if min(level.min_days_overdue, level.min_days_since_previous, level.days_to_pay) < 0:
-                raise ValidationError(self.env._("The days of a letter level cannot be negative."))
+            days = (level.min_days_overdue, level.min_days_since_previous, level.days_to_pay)
+            if min(*days, level.fee_amount) < 0:
+                raise ValidationError(
+                    self.env._("The days and the fee of a letter level cannot be negative.")
+                )
 
     @api.constrains("body")
     def _check_body_placeholders(self):

@@ -21,3 +21,7 @@ class CreditReminderLine(models.Model):
     residual = fields.Monetary(
         string="Amount Due", help="Open amount on the letter's date, company currency."
     )
+    interest_days = fields.Integer(help="Days late the interest is computed on.")
+    interest = fields.Monetary(
+        help="Late-payment interest of the document on the letter's date, company currency.",
+    )

@@ -9,6 +9,13 @@ class ResPartner(models.Model):
     credit_reminder_count = fields.Integer(
         string="Collection Letters", compute="_compute_credit_reminder_count"
     )
+    credit_statement_schedule = fields.Selection(
+        [("none", "On Request"), ("monthly", "Monthly")],
+        string="Statement of Account",
+        default="none",
+        help="Monthly: early each month, last month's statement of account is made and e-mailed "
+        "to the customer's invoice contact (when the customer had receivables).",
+    )
 
     def _compute_credit_reminder_count(self):
         counts = dict(
