@@ -23,9 +23,11 @@ customers) by ten: 2,000,000 open lines, the scale run of issue #16 (use another
 
 Prints, with the targets of issue #16 beside them and the machine's load: the bare SQL aggregate
 (one GROUP BY of the open receivable lines, the floor), the aging computation and its ratio to the
-floor, the same grouped as before (by name, id, salesperson and grade), the screen and the screen
+floor, the same as before the contact pre-sums (every line joined to its customer first) and as
+grouped before that (by name, id, salesperson and grade), the screen and the screen
 as before (the ORM creating the lines), the XLSX with details (export and download) and its peak
-resident memory. The variants of a measure alternate in each round.
+resident memory, and the zlib levels on the exported file. The variants of a measure alternate
+in each round.
 """
 
 import argparse
