@@ -296,14 +296,16 @@ class CreditReceivable(models.AbstractModel):
             """The bucket, total and overdue sums of ``amount`` over journal items ``alias``."""
             expressions = self._line_expressions(as_of, basis, alias)
             age = expressions["age_days"]
-            bounds = [None, *bucket_limits, None]
+            # Bucket k holds the ages up to its limit and above every earlier limit: the first
+            # limit the age does not pass, as the CASE of ``_open_line_parts`` picks it.
+            lows = [None, *itertools.accumulate(bucket_limits, max)]
             in_bucket = [
                 SQL(" AND ").join(
                     [SQL("%s > %s", age, low)] * (low is not None)
                     + [SQL("%s <= %s", age, high)] * (high is not None)
                     or [SQL("TRUE")]
                 )
-                for low, high in itertools.pairwise(bounds)
+                for low, high in zip(lows, [*bucket_limits, None], strict=True)
             ]
             return SQL(", ").join(
                 [
