@@ -61,7 +61,8 @@ def check_figures(model, vals_list):
                         ],
                     )
                 continue
-            if figure_out_of_range(value) and bounded_figure(model, fname):
+            # The field first: a file's contents are not parsed as a number.
+            if bounded_figure(model, fname) and figure_out_of_range(value):
                 raise ValidationError(
                     model.env._(
                         "%(field)s must be a finite number of at most %(max)s in absolute value.",

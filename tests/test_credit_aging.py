@@ -306,6 +306,64 @@ class TestCreditAging(AccountTestInvoicingCommon):
         self.assertEqual(lines["Aging Customer"].total, 100)
 
     @freeze_time(TODAY)
+    def test_aging_sums_equal_the_open_documents(self):
+        """The aging sums the open items per contact first and adds those matched after the date
+        on their own: per customer and bucket it must equal the open documents' residuals, at
+        any date, on either basis, with the filters on the commercial entity."""
+        contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
+        second = self._customer("Second Customer", user=self.other_salesperson)
+        balanced = self._customer("Balanced Customer")
+        settled = self._customer("Settled Customer")
+        days = timedelta(days=1)
+        # A contact's invoice paid in part before the date and in part after it, open today.
+        invoice = self._invoice(contact, 500, TODAY - 60 * days, due_date=TODAY - 30 * days)
+        self._pay(invoice, 100, TODAY - 10 * days)
+        self._pay(invoice, 150, TODAY + 3 * days)
+        # The company's own invoice paid in full after the date: open on the date only.
+        self._pay(self._invoice(self.customer, 80, TODAY - 100 * days), 80, TODAY + 2 * days)
+        self._pay(self._invoice(second, 300, TODAY - 400 * days), 120, TODAY + days)
+        self._invoice(second, 40, TODAY - 5 * days, move_type="out_refund")
+        # An invoice and a credit note that cancel out: the customer owes nothing, still listed.
+        self._invoice(balanced, 70, TODAY - 20 * days)
+        self._invoice(balanced, 70, TODAY - 20 * days, move_type="out_refund")
+        self._pay(self._invoice(settled, 90, TODAY - 50 * days), 90, TODAY - 40 * days)
+
+        Receivable = self.env["credit.receivable"]
+        limits = self.bucket_set._bucket_limits()
+        width = len(limits) + 3  # the buckets, total, overdue
+        for as_of in (TODAY, TODAY - 5 * days, TODAY - 45 * days):
+            for basis in ("due_date", "invoice_date"):
+                for filters in ({}, {"partner_ids": second.ids}, {"user_ids": self.other_salesperson.ids}):
+                    args = (as_of, self.env.company)
+                    kwargs = {"basis": basis, "bucket_limits": limits, **filters}
+                    expected = {}
+                    for item in Receivable.get_open_items(*args, **kwargs):
+                        sums = expected.setdefault(item["partner_id"], [0.0] * width)
+                        sums[item["bucket"] - 1] += item["residual"]
+                        sums[-2] += item["residual"]
+                        if item["days_overdue"] > 0:
+                            sums[-1] += item["residual"]
+                    rows = Receivable.get_aging_by_partner(*args, **kwargs)
+                    expected = {key: [round(amount, 2) for amount in sums] for key, sums in expected.items()}
+                    self.assertEqual(
+                        {
+                            row["partner_id"]: [
+                                round(row[key], 2)
+                                for key in [*(f"b{i}" for i in range(1, len(limits) + 2)), "total", "overdue"]
+                            ]
+                            for row in rows
+                        },
+                        expected,
+                        f"as of {as_of}, {basis}, {filters}",
+                    )
+        rows = {row["partner_id"]: row for row in Receivable.get_aging_by_partner(TODAY, self.env.company)}
+        self.assertEqual(rows[self.customer.id]["total"], 80 + 500 - 100)
+        self.assertEqual(rows[second.id]["total"], 300 - 40)
+        self.assertEqual(rows[balanced.id]["total"], 0)
+        self.assertNotIn(settled.id, rows)
+        self.assertNotIn(contact.id, rows)
+
+    @freeze_time(TODAY)
     def test_salesperson_sees_own_customers_only(self):
         other = self._customer("Other Customer", user=self.other_salesperson)
         self._invoice(self.customer, 100, TODAY)

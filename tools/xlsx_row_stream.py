@@ -59,7 +59,9 @@ class RowStreamWorksheet(Worksheet):
             style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
             cells.append((kind, xl_col_to_name(col), style))
         strings = {}
-        write = self.fh.write
+        # Rows are joined and written a few hundred at a time: one write per row cost more
+        # than formatting it.
+        pending = []
         last_row = written_row = first_row - 1
         for last_row, values in enumerate(rows, start=first_row):
             if last_row >= self.xls_rowmax:
@@ -84,8 +86,12 @@ class RowStreamWorksheet(Worksheet):
                     parts.append(f'<c r="{name}{number}"{style}><v>{value:.16G}</v></c>')
             if len(parts) > 1:  # as xlsxwriter, no element for an empty row
                 parts.append("</row>")
-                write("".join(parts))
+                pending.append("".join(parts))
                 written_row = last_row
+                if len(pending) >= 500:
+                    self.fh.write("".join(pending))
+                    pending.clear()
+        self.fh.write("".join(pending))
         if written_row >= first_row:
             self._check_dimensions(first_row, 0)
             self._check_dimensions(written_row, len(columns) - 1)

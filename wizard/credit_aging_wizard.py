@@ -381,7 +381,7 @@ class CreditAgingWizard(models.TransientModel):
         percent = workbook.add_format({"num_format": "0.0"})
         bucket_fields = data["bucket_fields"]
 
-        summary = workbook.add_worksheet(self.env._("Summary"))
+        summary = workbook.add_worksheet(self.env._("Summary"), worksheet_class=RowStreamWorksheet)
         headers = [
             self.env._("Customer"),
             self.env._("Salesperson"),
@@ -397,17 +397,22 @@ class CreditAgingWizard(models.TransientModel):
         summary.set_column(3, len(headers) - 2, 16, money)
         summary.write_row(0, 0, headers, header)
         summary.freeze_panes(1, 1)
-        row_index = 0
-        for row_index, row in enumerate(data["rows"], start=1):
-            summary.write_string(row_index, 0, row["partner_name"])
-            # An empty string would not be a blank cell for the autofilter.
-            if row["user_name"]:
-                summary.write_string(row_index, 1, row["user_name"])
-            if row["grade_code"]:
-                summary.write_string(row_index, 2, row["grade_code"])
-            for column, key in enumerate([*bucket_fields, "total", "overdue"], start=3):
-                summary.write_number(row_index, column, row[key], money)
-            summary.write_number(row_index, len(headers) - 1, row["overdue_percent"], percent)
+        amount_keys = [*bucket_fields, "total", "overdue"]
+        # An empty salesperson or grade is a blank cell (for the autofilter), not an empty string.
+        row_index = summary.write_rows(
+            1,
+            [("string", None)] * 3 + [("number", money)] * len(amount_keys) + [("number", percent)],
+            (
+                (
+                    row["partner_name"],
+                    row["user_name"],
+                    row["grade_code"],
+                    *(row[key] for key in amount_keys),
+                    row["overdue_percent"],
+                )
+                for row in data["rows"]
+            ),
+        )
         summary.autofilter(0, 0, max(row_index, 1), len(headers) - 1)
         totals = data["totals"]
         total_row = row_index + 1

@@ -64,9 +64,86 @@ class CreditReceivable(models.AbstractModel):
         ``partner_ids``, ``user_ids`` and ``grade_ids`` filters apply to the commercial
         entity; None means no filter.
         """
-        due_date = SQL("COALESCE(rl.date_maturity, rl.date)")
-        invoice_date = SQL("COALESCE(rl.invoice_date, rl.date)")
-        age_days = SQL("(%s::date - %s)", as_of, due_date if basis == "due_date" else invoice_date)
+        parts = self._open_line_parts(as_of, companies, basis, bucket_limits)
+        return SQL(
+            """
+            WITH %(lines)s
+            SELECT rl.id AS line_id,
+                   rl.move_id,
+                   rl.move_name,
+                   cp.id AS partner_id,
+                   cp.name AS partner_name,
+                   cp.user_id,
+                   cp.credit_grade_id AS grade_id,
+                   rl.company_id,
+                   rl.currency_id,
+                   %(invoice_date)s AS invoice_date,
+                   %(due_date)s AS due_date,
+                   %(days_overdue)s AS days_overdue,
+                   %(age_days)s AS age_days,
+                   %(bucket)s AS bucket,
+                   %(residual)s AS residual,
+                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency
+              FROM receivable_line rl
+              LEFT JOIN res_partner partner ON partner.id = rl.partner_id
+              LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
+              LEFT JOIN late_sum ls ON ls.line_id = rl.id
+             WHERE %(residual)s != 0
+               AND %(conditions)s
+            """,
+            **parts,
+            conditions=self._commercial_conditions(partner_ids, user_ids, grade_ids, exclude_on_hold),
+        )
+
+    @api.model
+    def _commercial_conditions(self, partner_ids, user_ids, grade_ids, exclude_on_hold):
+        """The filters of ``_open_items_query`` on the commercial entity ``cp``."""
+        conditions = [SQL("TRUE")]
+        if partner_ids is not None:
+            conditions.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
+        if user_ids is not None:
+            conditions.append(SQL("cp.user_id = ANY(%s)", list(user_ids)))
+        if grade_ids is not None:
+            conditions.append(SQL("cp.credit_grade_id = ANY(%s)", list(grade_ids)))
+        if exclude_on_hold:
+            conditions.append(SQL("cp.credit_hold IS NOT TRUE"))
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _line_expressions(self, as_of, basis, alias):
+        """Due date, invoice date, age in days and days overdue of the journal item ``alias``."""
+        due_date = SQL("COALESCE(%s.date_maturity, %s.date)", SQL.identifier(alias), SQL.identifier(alias))
+        invoice_date = SQL("COALESCE(%s.invoice_date, %s.date)", SQL.identifier(alias), SQL.identifier(alias))
+        return {
+            "due_date": due_date,
+            "invoice_date": invoice_date,
+            "age_days": SQL("(%s::date - %s)", as_of, due_date if basis == "due_date" else invoice_date),
+            "days_overdue": SQL("(%s::date - %s)", as_of, due_date),
+        }
+
+    @api.model
+    def _open_line_scope(self, as_of, companies, alias="aml"):
+        """The receivable journal items of ``companies`` posted on or before ``as_of``."""
+        aml = SQL.identifier(alias)
+        return SQL(
+            """%(aml)s.account_id = ANY(%(receivable_accounts)s)
+               AND %(aml)s.parent_state = 'posted'
+               AND %(aml)s.company_id = ANY(%(company_ids)s)
+               AND %(aml)s.date <= %(as_of)s""",
+            aml=aml,
+            receivable_accounts=SQL(
+                "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
+            ),
+            company_ids=companies.ids,
+            as_of=as_of,
+        )
+
+    @api.model
+    def _open_line_parts(self, as_of, companies, basis, bucket_limits):
+        """The common tables ``late_sum`` and ``receivable_line`` (``lines``, to follow a
+        ``WITH``) and the expressions of one open line ``rl`` joined to its ``late_sum`` ``ls``."""
+        expressions = self._line_expressions(as_of, basis, "rl")
+        age_days = expressions["age_days"]
         if bucket_limits:
             bucket = SQL(
                 "CASE %s ELSE %s END",
@@ -78,23 +155,47 @@ class CreditReceivable(models.AbstractModel):
             )
         else:
             bucket = SQL("1")
-
-        conditions = [SQL("TRUE")]
-        if partner_ids is not None:
-            conditions.append(SQL("cp.id = ANY(%s)", list(partner_ids)))
-        if user_ids is not None:
-            conditions.append(SQL("cp.user_id = ANY(%s)", list(user_ids)))
-        if grade_ids is not None:
-            conditions.append(SQL("cp.credit_grade_id = ANY(%s)", list(grade_ids)))
-        if exclude_on_hold:
-            conditions.append(SQL("cp.credit_hold IS NOT TRUE"))
-
         # The residual as of a past date is today's stored residual plus whatever was matched
         # after that date: only those late partials are read, and the open lines come from
         # Odoo's index of unreconciled items.
+        lines = SQL(
+            """
+            %(late_sum)s,
+            receivable_line AS (
+                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
+                       aml.company_id, aml.currency_id, aml.date, aml.date_maturity,
+                       aml.amount_residual, aml.amount_residual_currency
+                  FROM account_move_line aml
+                 WHERE %(scope)s
+                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
+                 UNION ALL
+                -- Fully reconciled today, still open on as_of through its late partials.
+                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
+                       aml.company_id, aml.currency_id, aml.date, aml.date_maturity,
+                       aml.amount_residual, aml.amount_residual_currency
+                  FROM late_sum
+                  JOIN account_move_line aml ON aml.id = late_sum.line_id
+                 WHERE %(scope)s
+                   AND aml.reconciled IS TRUE
+            )
+            """,
+            late_sum=self._late_sum(as_of, companies),
+            scope=self._open_line_scope(as_of, companies),
+        )
+        return {
+            **expressions,
+            "lines": lines,
+            "bucket": bucket,
+            "residual": SQL("(rl.amount_residual + COALESCE(ls.amount, 0))"),
+        }
+
+    @api.model
+    def _late_sum(self, as_of, companies):
+        """The common table ``late_sum``: per journal item, what partial reconciliations matched
+        after ``as_of`` (``amount``, ``amount_currency``), to add back to its stored residual."""
         return SQL(
             """
-            WITH late_partial AS (
+            late_partial AS (
                 SELECT apr.debit_move_id AS line_id, apr.amount,
                        apr.debit_amount_currency AS amount_currency
                   FROM account_partial_reconcile apr
@@ -108,63 +209,10 @@ class CreditReceivable(models.AbstractModel):
                 SELECT line_id, SUM(amount) AS amount, SUM(amount_currency) AS amount_currency
                   FROM late_partial
                  GROUP BY line_id
-            ),
-            receivable_line AS (
-                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
-                       aml.company_id, aml.currency_id, aml.date, aml.date_maturity,
-                       aml.amount_residual, aml.amount_residual_currency
-                  FROM account_move_line aml
-                 WHERE aml.account_id = ANY(%(receivable_accounts)s)
-                   AND (aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = ANY(%(company_ids)s)
-                   AND aml.date <= %(as_of)s
-                 UNION ALL
-                -- Fully reconciled today, still open on as_of through its late partials.
-                SELECT aml.id, aml.move_id, aml.move_name, aml.invoice_date, aml.partner_id,
-                       aml.company_id, aml.currency_id, aml.date, aml.date_maturity,
-                       aml.amount_residual, aml.amount_residual_currency
-                  FROM late_sum
-                  JOIN account_move_line aml ON aml.id = late_sum.line_id
-                 WHERE aml.account_id = ANY(%(receivable_accounts)s)
-                   AND aml.reconciled IS TRUE
-                   AND aml.parent_state = 'posted'
-                   AND aml.company_id = ANY(%(company_ids)s)
-                   AND aml.date <= %(as_of)s
             )
-            SELECT rl.id AS line_id,
-                   rl.move_id,
-                   rl.move_name,
-                   cp.id AS partner_id,
-                   cp.name AS partner_name,
-                   cp.user_id,
-                   cp.credit_grade_id AS grade_id,
-                   rl.company_id,
-                   rl.currency_id,
-                   %(invoice_date)s AS invoice_date,
-                   %(due_date)s AS due_date,
-                   %(as_of)s::date - %(due_date)s AS days_overdue,
-                   %(age_days)s AS age_days,
-                   %(bucket)s AS bucket,
-                   rl.amount_residual + COALESCE(ls.amount, 0) AS residual,
-                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency
-              FROM receivable_line rl
-              LEFT JOIN res_partner partner ON partner.id = rl.partner_id
-              LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
-              LEFT JOIN late_sum ls ON ls.line_id = rl.id
-             WHERE rl.amount_residual + COALESCE(ls.amount, 0) != 0
-               AND %(conditions)s
             """,
-            company_ids=companies.ids,
-            receivable_accounts=SQL(
-                "ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable')"
-            ),
             as_of=as_of,
-            invoice_date=invoice_date,
-            due_date=due_date,
-            age_days=age_days,
-            bucket=bucket,
-            conditions=SQL(" AND ").join(conditions),
+            company_ids=companies.ids,
         )
 
     @contextmanager
@@ -226,39 +274,109 @@ class CreditReceivable(models.AbstractModel):
         cr.execute(SQL("CLOSE %s", cursor_name))
 
     @api.model
-    def get_aging_by_partner(self, as_of, companies, bucket_limits=(), **filters):
+    def get_aging_by_partner(
+        self,
+        as_of,
+        companies,
+        basis="due_date",
+        bucket_limits=(),
+        partner_ids=None,
+        user_ids=None,
+        grade_ids=None,
+        exclude_on_hold=False,
+    ):
         """Open receivables per commercial entity as of ``as_of``: bucket amounts ``b1``..
         ``bN`` (N = len(bucket_limits) + 1), ``total`` and ``overdue`` (past the due date),
-        in company currency. Lines without a customer come as one row with no partner."""
+        in company currency. Lines without a customer come as one row with no partner. The
+        same lines and filters as ``_open_items_query``."""
         self._flush_for_query()
-        query = self._open_items_query(as_of, companies, bucket_limits=bucket_limits, **filters)
-        bucket_columns = SQL(", ").join(
-            SQL(
-                "COALESCE(SUM(residual) FILTER (WHERE bucket = %s), 0) AS %s",
-                index,
-                SQL.identifier(f"b{index}"),
+        bucket_names = [SQL.identifier(f"b{index}") for index in range(1, len(bucket_limits) + 2)]
+
+        def sums(alias, amount):
+            """The bucket, total and overdue sums of ``amount`` over journal items ``alias``."""
+            expressions = self._line_expressions(as_of, basis, alias)
+            age = expressions["age_days"]
+            # Bucket k holds the ages up to its limit and above every earlier limit: the first
+            # limit the age does not pass, as the CASE of ``_open_line_parts`` picks it.
+            lows = [None, *itertools.accumulate(bucket_limits, max)]
+            in_bucket = [
+                SQL(" AND ").join(
+                    [SQL("%s > %s", age, low)] * (low is not None)
+                    + [SQL("%s <= %s", age, high)] * (high is not None)
+                    or [SQL("TRUE")]
+                )
+                for low, high in zip(lows, [*bucket_limits, None], strict=True)
+            ]
+            return SQL(", ").join(
+                [
+                    *(
+                        SQL("SUM(%s) FILTER (WHERE %s) AS %s", amount, condition, name)
+                        for condition, name in zip(in_bucket, bucket_names, strict=True)
+                    ),
+                    SQL("SUM(%s) AS total", amount),
+                    SQL("SUM(%s) FILTER (WHERE %s > 0) AS overdue", amount, expressions["days_overdue"]),
+                ]
             )
-            for index in range(1, len(bucket_limits) + 2)
-        )
-        # Grouped by the customer's id alone, its name, salesperson and grade joined to the few
-        # thousand sums after: grouping the open lines by those columns too sorted every line by
-        # name (spilling to disk on a large book) instead of hashing ids.
+
+        # Summed per contact (the journal item's partner) straight from the scan of the open
+        # items, as the bare aggregate does; the few items matched after ``as_of`` are added on
+        # their own (``late``: their matched amount, or their whole residual as of ``as_of`` if
+        # the scan left them out); the few thousand contact sums are then mapped to their
+        # commercial entity, filtered and summed again. ``line_count`` counts the items whose
+        # residual as of ``as_of`` is not zero: an entity with none has no row, as in
+        # ``_open_items_query``. Joining each item to its contact, entity and late partials
+        # before summing took longer than the scan itself.
+        unreconciled = SQL("(aml.reconciled IS NULL OR aml.reconciled = false OR aml.reconciled IS NOT true)")
+        scanned = SQL("(%s AND aml.amount_residual != 0)", unreconciled)
         with self._without_jit():
             return self.env.execute_query_dict(
                 SQL(
                     """
+                    WITH %(late_sum)s,
+                    late AS (
+                        SELECT aml.partner_id, aml.date, aml.date_maturity, aml.invoice_date,
+                               CASE WHEN %(scanned)s THEN ls.amount
+                                    ELSE aml.amount_residual + ls.amount END AS amount,
+                               CASE WHEN %(scanned)s THEN -(aml.amount_residual + ls.amount = 0)::int
+                                    ELSE (aml.amount_residual + ls.amount != 0)::int END AS line_count
+                          FROM late_sum ls
+                          JOIN account_move_line aml ON aml.id = ls.line_id
+                         WHERE %(scope)s
+                    ),
+                    contact_aging AS (
+                        SELECT aml.partner_id, %(scan_sums)s, COUNT(*) AS line_count
+                          FROM account_move_line aml
+                         WHERE %(scope)s AND %(scanned)s
+                         GROUP BY aml.partner_id
+                         UNION ALL
+                        SELECT late.partner_id, %(late_sums)s, SUM(late.line_count)
+                          FROM late
+                         GROUP BY late.partner_id
+                    ),
+                    aging AS (
+                        SELECT cp.id AS partner_id, %(customer_sums)s,
+                               SUM(ca.total) AS total,
+                               COALESCE(SUM(ca.overdue), 0) AS overdue
+                          FROM contact_aging ca
+                          LEFT JOIN res_partner partner ON partner.id = ca.partner_id
+                          LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
+                         WHERE %(conditions)s
+                         GROUP BY cp.id
+                        HAVING SUM(ca.line_count) > 0
+                    )
                     SELECT aging.*, cp.name AS partner_name, cp.user_id, cp.credit_grade_id AS grade_id
-                      FROM (
-                            SELECT partner_id, %(bucket_columns)s,
-                                   SUM(residual) AS total,
-                                   COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue
-                              FROM (%(query)s) item
-                             GROUP BY partner_id
-                           ) aging
+                      FROM aging
                       LEFT JOIN res_partner cp ON cp.id = aging.partner_id
                      ORDER BY cp.name, aging.partner_id
                     """,
-                    bucket_columns=bucket_columns,
-                    query=query,
+                    late_sum=self._late_sum(as_of, companies),
+                    scope=self._open_line_scope(as_of, companies),
+                    scanned=scanned,
+                    scan_sums=sums("aml", SQL("aml.amount_residual")),
+                    late_sums=sums("late", SQL("late.amount")),
+                    customer_sums=SQL(", ").join(
+                        SQL("COALESCE(SUM(ca.%s), 0) AS %s", name, name) for name in bucket_names
+                    ),
+                    conditions=self._commercial_conditions(partner_ids, user_ids, grade_ids, exclude_on_hold),
                 )
             )
