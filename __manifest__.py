@@ -61,6 +61,7 @@
     },
     "demo": [
         "demo/customer_credit_demo.xml",
+        "demo/credit_workbench_demo.xml",
         "demo/credit_reminder_demo.xml",
         "demo/customer_confidentiality_demo.xml",
         "demo/customer_file_demo.xml",

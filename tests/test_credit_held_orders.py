@@ -5,7 +5,14 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
-from .common import SALESPERSON, CreditControlCommon, new_user, post_customer_invoice, xmlrpc_execute
+from .common import (
+    SALESPERSON,
+    CreditCommon,
+    CreditControlCommon,
+    new_user,
+    post_customer_invoice,
+    xmlrpc_execute,
+)
 
 WARNING = "customer_credit_management.mail_activity_type_credit_warning"
 CONFIRMABLE = "customer_credit_management.mail_activity_type_credit_confirmable"
@@ -301,3 +308,23 @@ class TestHeldOrdersRpc(HttpCase):
         order.invalidate_recordset()
         self.assertEqual(order.credit_refusal_reason, "over_line")
         self.assertFalse(order.credit_confirmable)
+
+
+@tagged("post_install", "-at_install")
+class TestWorkbenchDemo(CreditCommon):
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("customer_credit_management.demo_partner_haixing", raise_if_not_found=False):
+            self.skipTest("the database was created without demo data")
+
+    def test_demo_near_line_customer_and_held_orders(self):
+        company = self.env.ref("base.main_company")
+        haixing = self.env.ref("customer_credit_management.demo_partner_haixing").with_company(company)
+        self.assertEqual(haixing.credit_alert_state, "near")
+        self.assertEqual(haixing.credit_alert_display, "near")
+        self.assertTrue(haixing.activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(WARNING)))
+        over = self.env.ref("customer_credit_management.demo_order_haixing_2")
+        held = self.env.ref("customer_credit_management.demo_order_taishan_held")
+        self.assertEqual((over.state, over.credit_refusal_reason), ("draft", "over_line"))
+        self.assertEqual(over.credit_refusal_excess, 12000)
+        self.assertEqual((held.state, held.credit_refusal_reason), ("draft", "overdue"))
