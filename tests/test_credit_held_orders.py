@@ -4,6 +4,7 @@ from datetime import date
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import (
     SALESPERSON,
@@ -136,7 +137,7 @@ class TestHeldOrders(HeldOrdersCommon):
         self.assertFalse(order.credit_confirmable)
         # The worklist is a plain search, the salesperson's own orders.
         action = self.env.ref("customer_credit_management.sale_order_action_credit_held_mine")
-        domain = eval(action.domain, {"uid": self.salesperson.id})
+        domain = safe_eval(action.domain, {"uid": self.salesperson.id})
         listed = self.env["sale.order"].with_user(self.salesperson).search(domain)
         self.assertEqual(listed, order)
 

@@ -89,15 +89,17 @@ class SaleOrder(models.Model):
         self.browse([order.id for order in refusals])._credit_hold_record(refusals)
 
     def _credit_flag_blocked(self, refusals):
-        super()._credit_flag_blocked(refusals)
+        result = super()._credit_flag_blocked(refusals)
         self._credit_hold_record(refusals)
+        return result
 
     def _credit_mark_confirmed(self):
-        super()._credit_mark_confirmed()
+        result = super()._credit_mark_confirmed()
         held = self.filtered("credit_refusal_reason")
         if held:
             held.sudo().write(dict.fromkeys(HELD_FIELDS, False))
             held.sudo().activity_unlink(["customer_credit_management.mail_activity_type_credit_confirmable"])
+        return result
 
     def _action_confirm(self):
         result = super()._action_confirm()
