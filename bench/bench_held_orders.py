@@ -35,7 +35,9 @@ def setup(env):
     customers = env["res.partner"].search([("name", "like", "Bench customer %")], order="id", limit=1000)
     customer = customers[0].with_company(company)
     customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 1.0})
-    if not env["sale.order"].search_count([("credit_refusal_reason", "!=", False)]):
+    if not env["sale.order"].search_count(
+        [("partner_id", "=", customer.id), ("credit_refusal_reason", "!=", False)]
+    ):
         product = env["product.product"].create({"name": "Held bench widget", "taxes_id": [Command.clear()]})
         orders = env["sale.order"].create(
             [
@@ -77,8 +79,11 @@ def measure(env, customer, label):
 def main(env):
     customer = setup(env)
     held = env["sale.order"].search_count([("credit_refusal_reason", "!=", False), ("state", "=", "draft")])
+    own = env["sale.order"].search_count(
+        [("credit_refusal_reason", "!=", False), ("partner_id", "=", customer.id)]
+    )
     customers = env["res.partner"].search_count([("name", "like", "Bench customer %")])
-    print(f"{customers} customers, {held} held quotations, 5 of the measured customer")
+    print(f"{customers} customers, {held} held quotations, {own} of the measured customer")
     measure(env, customer, "re-check, orders stay held")
     customer.write({"credit_limit_manual_base": 100_000_000})
     env.cr.flush()
