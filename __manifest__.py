@@ -27,6 +27,7 @@
         "views/credit_reference_set_views.xml",
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
+        "views/sale_order_held_views.xml",
         "views/credit_release_request_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_credit_menus.xml",
@@ -65,6 +66,7 @@
     },
     "demo": [
         "demo/customer_credit_demo.xml",
+        "demo/credit_workbench_demo.xml",
         "demo/credit_reminder_demo.xml",
         "demo/credit_statement_demo.xml",
         "demo/customer_confidentiality_demo.xml",

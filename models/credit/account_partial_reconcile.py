@@ -20,4 +20,19 @@ class AccountPartialReconcile(models.Model):
         )
         if held:
             held._credit_collection_release_paid()
+        partials._credit_mark_exposure_changed()
         return partials
+
+    def unlink(self):
+        self._credit_mark_exposure_changed()
+        return super().unlink()
+
+    def _credit_mark_exposure_changed(self):
+        """A payment or credit note applied (or unapplied) moves its customer's exposure."""
+        lines = (self.debit_move_id + self.credit_move_id).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        for company, company_lines in lines.grouped("company_id").items():
+            self.env["res.partner"]._credit_exposure_changed(
+                company_lines.partner_id.commercial_partner_id.ids, company
+            )

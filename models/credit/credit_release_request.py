@@ -124,6 +124,8 @@ class CreditReleaseRequest(models.Model):
                     reason=request.reason,
                 )
             )
+            # The refused quotation goes on the held-order worklist with the check's reason.
+            order._credit_hold_record_current()
             manager = request.company_id._credit_responsible_user()
             if manager:
                 request.activity_schedule("mail.mail_activity_data_todo", user_id=manager.id)

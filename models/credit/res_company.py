@@ -37,6 +37,22 @@ class ResCompany(models.Model):
         help="Days an approved release request stays usable.",
     )
 
+    credit_near_line_share = fields.Float(
+        string="Near Line Share",
+        digits=(4, 2),
+        default=0.8,
+        help="A customer whose exposure reaches this share of its credit line (0.8 = 80 %) is near "
+        "its line: its salesperson and the credit manager in charge get an activity, its form a ribbon.",
+    )
+
+    @api.constrains("credit_near_line_share")
+    def _check_credit_near_line_share(self):
+        for company in self:
+            if not 0 < company.credit_near_line_share <= 1:
+                raise ValidationError(
+                    self.env._("The near line share must be above 0 and at most 1 (100 %).")
+                )
+
     @api.constrains("credit_default_risk_factor", "credit_overdue_hold_days", "credit_release_validity_days")
     def _check_credit_settings(self):
         for company in self:

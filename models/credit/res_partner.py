@@ -16,6 +16,21 @@ COLLECTION_REASONS = ("collection", "litigation")
 HOLD_RANK = {"manual": 3, "collection": 2, "litigation": 2, "overdue": 1}
 
 
+class CreditRefusal(str):
+    """The message of a credit refusal (``res.partner._credit_refusal``), a string wherever it
+    goes, that also says why for the held-order worklist: ``reason``, a hold reason of
+    ``HOLD_RANK`` or ``"over_line"``, and ``excess``, by how much the exposure and the amount
+    pass the credit line (company currency; 0 when within it or not read)."""
+
+    __slots__ = ("excess", "reason")
+
+    def __new__(cls, message, reason, excess=0.0):
+        refusal = super().__new__(cls, message)
+        refusal.reason = reason
+        refusal.excess = excess
+        return refusal
+
+
 def previous_period(period, today):
     """(first day, first day of the next) of the calendar quarter or month before ``today``'s."""
     if period == "month":
@@ -182,13 +197,21 @@ class ResPartner(models.Model):
         partner = self.commercial_partner_id.with_company(company)
         delivery = document._name == "stock.picking"
         if partner.credit_hold:
+            reason = partner.credit_hold_reason or "manual"
+            excess = 0.0
+            if exposure is not None:
+                excess = max(company.currency_id.round(exposure + amount - partner.credit_line), 0.0)
             if delivery:
-                return self.env._(
-                    "%(customer)s is on credit hold: the delivery %(picking)s cannot be validated.",
-                    customer=partner.display_name,
-                    picking=document.name,
+                return CreditRefusal(
+                    self.env._(
+                        "%(customer)s is on credit hold: the delivery %(picking)s cannot be validated.",
+                        customer=partner.display_name,
+                        picking=document.name,
+                    ),
+                    reason,
+                    excess,
                 )
-            return self.env._(
+            message = self.env._(
                 "%(customer)s is on credit hold (%(reason)s): the order %(order)s cannot be confirmed. "
                 "Ask a credit manager for a release.",
                 customer=partner.display_name,
@@ -197,21 +220,27 @@ class ResPartner(models.Model):
                 ),
                 order=document.name,
             )
+            return CreditRefusal(message, reason, excess)
         if exposure is None:
             exposure = self.env["credit.exposure"]._exposure_by_partner(partner.ids, company)[partner.id]
         if not partner._credit_over_line(exposure, amount):
             return None
         currency = company.currency_id
+        excess = currency.round(exposure + amount - partner.credit_line)
         if delivery:
-            return self.env._(
-                "%(customer)s is beyond its credit line (exposure %(exposure)s, credit line "
-                "%(line)s): the delivery %(picking)s cannot be validated.",
-                customer=partner.display_name,
-                exposure=format_amount(self.env, exposure, currency),
-                line=format_amount(self.env, partner.credit_line, currency),
-                picking=document.name,
+            return CreditRefusal(
+                self.env._(
+                    "%(customer)s is beyond its credit line (exposure %(exposure)s, credit line "
+                    "%(line)s): the delivery %(picking)s cannot be validated.",
+                    customer=partner.display_name,
+                    exposure=format_amount(self.env, exposure, currency),
+                    line=format_amount(self.env, partner.credit_line, currency),
+                    picking=document.name,
+                ),
+                "over_line",
+                excess,
             )
-        return self.env._(
+        message = self.env._(
             "The order %(order)s exceeds the credit line of %(customer)s.\n"
             "Credit line: %(line)s\nExposure: %(exposure)s\nThis order: %(amount)s\n"
             "Excess: %(excess)s\nAsk a credit manager for a release.",
@@ -220,8 +249,9 @@ class ResPartner(models.Model):
             line=format_amount(self.env, partner.credit_line, currency),
             exposure=format_amount(self.env, exposure, currency),
             amount=format_amount(self.env, amount, currency),
-            excess=format_amount(self.env, exposure + amount - partner.credit_line, currency),
+            excess=format_amount(self.env, excess, currency),
         )
+        return CreditRefusal(message, "over_line", excess)
 
     def _search_credit_exceeded(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

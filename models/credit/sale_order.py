@@ -18,7 +18,19 @@ RISE_WATCHED = "customer_credit_management.rise_watched"
 # computed fields of orders (currency, invoicing and delivery methods...) stay as Odoo has them,
 # some being part of Odoo's own API (an order created in a currency without a pricelist).
 CREDIT_COMPUTED_INPUTS = {
-    "sale.order": {"amount_total", "amount_untaxed", "amount_tax", "currency_rate"},
+    "sale.order": {
+        "amount_total",
+        "amount_untaxed",
+        "amount_tax",
+        "currency_rate",
+        # The check's own record of a refusal (the held-order worklist, ``sale_order_held``).
+        "credit_blocked",
+        "credit_refusal_reason",
+        "credit_refusal_excess",
+        "credit_held_since",
+        "credit_confirmable",
+        "credit_release_expiry",
+    },
     "sale.order.line": {"price_total", "price_subtotal", "price_tax", "qty_invoiced", "state"},
 }
 
