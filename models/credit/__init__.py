@@ -8,3 +8,7 @@ from . import sale_order_line
 from . import stock_picking
 from . import account_partial_reconcile
 from . import invoice_links
+from . import credit_limit_request
+from . import credit_limit_history
+from . import credit_group
+from . import res_partner_credit_limit
