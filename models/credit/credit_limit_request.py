@@ -34,6 +34,7 @@ class CreditLimitRequest(models.Model):
         required=True,
         index=True,
         tracking=True,
+        check_company=True,
         domain=["|", ("is_company", "=", True), ("parent_id", "=", False)],
     )
     company_id = fields.Many2one(

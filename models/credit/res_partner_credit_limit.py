@@ -10,12 +10,30 @@ MANUAL_LIMIT_FIELDS = ("credit_limit_manual", "credit_limit_manual_base")
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    credit_limit_history_ids = fields.One2many(
-        "credit.limit.history", "partner_id", string="Manual Limit History", readonly=True
+    # Computed, not stored one2many fields: nothing is written to them through the customer (a
+    # request follows its own workflow, the history is the system's).
+    credit_limit_history_ids = fields.Many2many(
+        "credit.limit.history",
+        string="Manual Limit History",
+        compute="_compute_credit_limit_records",
+        groups="customer_credit_management.group_credit_user",
     )
-    credit_limit_request_ids = fields.One2many(
-        "credit.limit.request", "partner_id", string="Temporary Credit Lines", readonly=True
+    credit_limit_request_ids = fields.Many2many(
+        "credit.limit.request",
+        string="Temporary Credit Lines",
+        compute="_compute_credit_limit_records",
+        groups="customer_credit_management.group_credit_user",
     )
+
+    def _compute_credit_limit_records(self):
+        ids = self.commercial_partner_id._origin.ids
+        histories = self.env["credit.limit.history"].search([("partner_id", "in", ids)]).grouped("partner_id")
+        requests = self.env["credit.limit.request"].search([("partner_id", "in", ids)]).grouped("partner_id")
+        History, Request = self.env["credit.limit.history"], self.env["credit.limit.request"]
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            partner.credit_limit_history_ids = histories.get(commercial, History)
+            partner.credit_limit_request_ids = requests.get(commercial, Request)
 
     @api.constrains("credit_group_id", "parent_id", "is_company")
     def _check_credit_group_member(self):
