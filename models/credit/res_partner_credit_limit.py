@@ -28,12 +28,12 @@ class ResPartner(models.Model):
     def _compute_credit_limit_records(self):
         ids = self.commercial_partner_id._origin.ids
         histories = self.env["credit.limit.history"].search([("partner_id", "in", ids)]).grouped("partner_id")
-        requests = self.env["credit.limit.request"].search([("partner_id", "in", ids)]).grouped("partner_id")
+        asked = self.env["credit.limit.request"].search([("partner_id", "in", ids)]).grouped("partner_id")
         History, Request = self.env["credit.limit.history"], self.env["credit.limit.request"]
         for partner in self:
             commercial = partner.commercial_partner_id._origin
             partner.credit_limit_history_ids = histories.get(commercial, History)
-            partner.credit_limit_request_ids = requests.get(commercial, Request)
+            partner.credit_limit_request_ids = asked.get(commercial, Request)
 
     @api.constrains("credit_group_id", "parent_id", "is_company")
     def _check_credit_group_member(self):
