@@ -29,6 +29,9 @@
         "views/sale_order_views.xml",
         "views/sale_order_held_views.xml",
         "views/credit_release_request_views.xml",
+        "views/credit_limit_request_views.xml",
+        "views/credit_group_views.xml",
+        "views/res_partner_credit_limit_views.xml",
         "views/res_config_settings_views.xml",
         "views/customer_credit_menus.xml",
         "views/credit_aging_bucket_views.xml",
@@ -73,5 +76,6 @@
         "demo/customer_file_demo.xml",
         "demo/customer_access_demo.xml",
         "demo/customer_roles_demo.xml",
+        "demo/credit_limit_demo.xml",
     ],
 }

@@ -31,3 +31,4 @@ from . import test_figure_bounds
 from . import test_tracking_and_letters_rpc
 from . import test_credit_statement
 from . import test_credit_held_orders
+from . import test_credit_limit_workbench

@@ -83,3 +83,14 @@ class TestDemoData(CreditCommon):
         self.assertTrue(over)
         self.assertGreater(len(partners - over), len(over))
         self.assertTrue(all(partner.credit_limit_computed > 0 for partner in partners - over))
+
+    def test_demo_temporary_line_and_credit_group(self):
+        huaxin = self.env.ref("customer_credit_management.demo_partner_huaxin")
+        request = self.env.ref("customer_credit_management.demo_credit_limit_request_huaxin")
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.user_id, self.env.ref("customer_credit_management.demo_user_salesperson"))
+        self.assertLess(huaxin.credit_limit_base * huaxin.credit_risk_factor, 150000)
+        self.assertEqual(huaxin.credit_line, 150000, "the temporary line is in force")
+        group = self.env.ref("customer_credit_management.demo_credit_group_jinghong")
+        self.assertEqual(len(group.member_ids), 2)
+        self.assertEqual(group.credit_line, 30000)

@@ -11,3 +11,7 @@ from . import stock_picking
 from . import account_partial_reconcile
 from . import invoice_links
 from . import account_move
+from . import credit_limit_request
+from . import credit_limit_history
+from . import credit_group
+from . import res_partner_credit_limit

@@ -87,6 +87,32 @@ class ResPartner(models.Model):
     credit_limit_manual_reason = fields.Char(
         string="Reason for Manual Limit", company_dependent=True, write_owner="credit"
     )
+    # Set by the approval of a temporary increase (credit.limit.request) and cleared when it
+    # expires, never by a caller: read by _compute_credit_line in the same fetch as the limits.
+    credit_limit_temporary = fields.Float(
+        string="Temporary Credit Line",
+        digits="Account",
+        company_dependent=True,
+        readonly=True,
+        help="An approved temporary increase: from its start to its end date the credit line is the "
+        "larger of the policy line and this amount.",
+        write_owner="credit",
+    )
+    credit_limit_temporary_from = fields.Date(
+        string="Temporary Line From", company_dependent=True, readonly=True, write_owner="credit"
+    )
+    credit_limit_temporary_until = fields.Date(
+        string="Temporary Line Until", company_dependent=True, readonly=True, write_owner="credit"
+    )
+    credit_group_id = fields.Many2one(
+        "credit.group",
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        help="Related customers (集团) sharing a group credit line in the group's company: an order "
+        "is refused when either the customer's or the group's line is exceeded.",
+        write_owner="credit",
+    )
     credit_limit_base = fields.Monetary(
         string="Policy Credit Limit",
         compute="_compute_credit_line",
@@ -145,15 +171,27 @@ class ResPartner(models.Model):
         "commercial_partner_id.credit_limit_manual",
         "commercial_partner_id.credit_limit_manual_base",
         "commercial_partner_id.credit_limit_computed",
+        "commercial_partner_id.credit_limit_temporary",
+        "commercial_partner_id.credit_limit_temporary_from",
+        "commercial_partner_id.credit_limit_temporary_until",
         "credit_grade_id.risk_factor",
     )
     def _compute_credit_line(self):
         # Just these columns: a plain first read would fetch the partners' fifty others too, and
         # the line is read before every confirmation.
         self.commercial_partner_id.fetch(
-            ["credit_limit_manual", "credit_limit_manual_base", "credit_limit_computed"]
+            [
+                "credit_limit_manual",
+                "credit_limit_manual_base",
+                "credit_limit_computed",
+                "credit_limit_temporary",
+                "credit_limit_temporary_from",
+                "credit_limit_temporary_until",
+            ]
         )
         default_factor = self.env.company.credit_default_risk_factor
+        # The server's date, not the user's: context_today would read the user's time zone.
+        today = fields.Date.today()
         # The amounts are the current company's: its currency, not the partner's currency_id, which
         # an onchange may send empty (a new contact in a dialog).
         currency = self.env.company.currency_id
@@ -167,7 +205,16 @@ class ResPartner(models.Model):
             factor = partner.credit_grade_id.risk_factor if partner.credit_grade_id else default_factor
             partner.credit_limit_base = base
             partner.credit_risk_factor = factor
-            partner.credit_line = currency.round(base * factor)
+            line = currency.round(base * factor)
+            # A temporary increase counts from its first to its last day, whether or not the
+            # daily job has expired it yet.
+            if (
+                commercial.credit_limit_temporary
+                and (commercial.credit_limit_temporary_from or today) <= today
+                and today <= (commercial.credit_limit_temporary_until or today)
+            ):
+                line = max(line, currency.round(commercial.credit_limit_temporary))
+            partner.credit_line = line
 
     @api.depends("credit_line")
     @api.depends_context("company")
@@ -187,12 +234,15 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.env.company.currency_id.compare_amounts(exposure + amount, self.credit_line) > 0
 
-    def _credit_refusal(self, company, amount, document, exposure=None):
+    def _credit_refusal(self, company, amount, document, exposure=None, exposures=None):
         """The one credit decision: why this customer (its commercial entity) may not take
         ``amount`` (company currency) more credit in ``company``, or None. A hold refuses first,
         then the credit line: the customer's ``exposure`` (without ``amount``; read when not
-        given) plus ``amount`` beyond it. ``document`` (a sale order or a delivery) is what the
-        message names; its own exceptions (cash sale, release) are the caller's to apply."""
+        given) plus ``amount`` beyond it, then the line of its credit group in ``company``: the
+        members' exposures (from ``exposures``, {commercial partner id: exposure}, when it holds
+        them all, else read) plus ``amount`` beyond it. ``document`` (a sale order or a delivery)
+        is what the message names; its own exceptions (cash sale, release) are the caller's to
+        apply."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company)
         delivery = document._name == "stock.picking"
@@ -223,9 +273,9 @@ class ResPartner(models.Model):
             return CreditRefusal(message, reason, excess)
         if exposure is None:
             exposure = self.env["credit.exposure"]._exposure_by_partner(partner.ids, company)[partner.id]
-        if not partner._credit_over_line(exposure, amount):
-            return None
         currency = company.currency_id
+        if not partner._credit_over_line(exposure, amount):
+            return partner._credit_group_refusal(company, amount, document, exposures)
         excess = currency.round(exposure + amount - partner.credit_line)
         if delivery:
             return CreditRefusal(
@@ -252,6 +302,50 @@ class ResPartner(models.Model):
             excess=format_amount(self.env, excess, currency),
         )
         return CreditRefusal(message, "over_line", excess)
+
+    def _credit_with_group_members(self, company):
+        """These customers and the other members of their credit groups in ``company``: whose
+        exposures the credit decision reads, in one ``_exposure_by_partner`` call."""
+        groups = self.sudo().credit_group_id.filtered(lambda group: group.company_id == company)
+        return self | self.browse(groups.credit_member_ids.ids)
+
+    def _credit_group_refusal(self, company, amount, document, exposures=None):
+        """The credit group's part of ``_credit_refusal``: why ``amount`` more would take this
+        customer's credit group in ``company`` beyond the group's line, or None."""
+        # Sudo: the group and its other members count whoever the seller may read.
+        group = self.sudo().credit_group_id
+        if not group or group.company_id != company:
+            return None
+        group_exposure = group._credit_group_exposure(exposures)
+        if not group._credit_over_line(group_exposure, amount):
+            return None
+        currency = company.currency_id
+        excess = currency.round(group_exposure + amount - group.credit_line)
+        if document._name == "stock.picking":
+            message = self.env._(
+                "The credit group %(group)s of %(customer)s is beyond its credit line (group exposure "
+                "%(exposure)s, group credit line %(line)s): the delivery %(picking)s cannot be validated.",
+                group=group.name,
+                customer=self.display_name,
+                exposure=format_amount(self.env, group_exposure, currency),
+                line=format_amount(self.env, group.credit_line, currency),
+                picking=document.name,
+            )
+            return CreditRefusal(message, "group_line", excess)
+        message = self.env._(
+            "The order %(order)s exceeds the credit line of the credit group %(group)s, of which "
+            "%(customer)s is a member.\n"
+            "Group credit line: %(line)s\nGroup exposure: %(exposure)s\nThis order: %(amount)s\n"
+            "Excess: %(excess)s\nAsk a credit manager for a release.",
+            order=document.name,
+            group=group.name,
+            customer=self.display_name,
+            line=format_amount(self.env, group.credit_line, currency),
+            exposure=format_amount(self.env, group_exposure, currency),
+            amount=format_amount(self.env, amount, currency),
+            excess=format_amount(self.env, excess, currency),
+        )
+        return CreditRefusal(message, "group_line", excess)
 
     def _search_credit_exceeded(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):

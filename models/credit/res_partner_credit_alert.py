@@ -15,10 +15,20 @@ CREDIT_STANDING_FIELDS = frozenset(
         "credit_score_date",
         "credit_hold",
         "credit_hold_reason",
+        "credit_limit_temporary",
+        "credit_limit_temporary_from",
+        "credit_limit_temporary_until",
     }
 )
 COMPANY_LINE_FIELDS = frozenset(
-    {"credit_limit_manual", "credit_limit_manual_base", "credit_limit_manual_reason"}
+    {
+        "credit_limit_manual",
+        "credit_limit_manual_base",
+        "credit_limit_manual_reason",
+        "credit_limit_temporary",
+        "credit_limit_temporary_from",
+        "credit_limit_temporary_until",
+    }
 )
 ALERT_RANK = {"ok": 0, "near": 1, "over": 2}
 

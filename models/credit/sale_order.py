@@ -139,7 +139,9 @@ class SaleOrder(models.Model):
             # Sudo: a salesperson's own order shows the credit of a customer above their clearance.
             partners = orders.sudo().partner_id.commercial_partner_id
             exposure = self.env["credit.exposure"]._exposure_by_partner(
-                partners.ids, company, exclude_order_ids=orders._origin.ids
+                partners._credit_with_group_members(company).ids,
+                company,
+                exclude_order_ids=orders._origin.ids,
             )
             for order in orders:
                 partner = order.sudo().partner_id.commercial_partner_id.with_company(company)
@@ -150,7 +152,9 @@ class SaleOrder(models.Model):
                 order.credit_available = partner.credit_line - exposure[partner.id]
                 order.credit_available_after = order.credit_available - order._credit_amount()
                 if order.state in ("draft", "sent"):
-                    order.credit_block_message = order._credit_refusal(exposure[partner.id]) or False
+                    order.credit_block_message = (
+                        order._credit_refusal(exposure[partner.id], exposure) or False
+                    )
 
     def _compute_credit_release_count(self):
         counts = dict(
@@ -269,16 +273,17 @@ class SaleOrder(models.Model):
         )
         return bool(self.amount_total) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
 
-    def _credit_refusal(self, exposure):
+    def _credit_refusal(self, exposure, exposures=None):
         """The reason this order may not be confirmed given the customer's ``exposure`` without it,
-        or None: the customer's decision (``res.partner._credit_refusal``) for this order's
-        amount, unless the order is a cash sale or released. Only credit sales of companies
-        enforcing credit lines are checked."""
+        or None: the customer's decision (``res.partner._credit_refusal``, ``exposures`` the
+        exposures of its credit group's members if read with it) for this order's amount, unless
+        the order is a cash sale or released. Only credit sales of companies enforcing credit
+        lines are checked."""
         self.ensure_one()
         if not self.company_id.credit_control_enabled:
             return None
         refusal = self.partner_id.commercial_partner_id._credit_refusal(
-            self.company_id, self._credit_amount(), self, exposure
+            self.company_id, self._credit_amount(), self, exposure, exposures
         )
         # Checked last: most orders pass without reading their payments or releases.
         if not refusal or self._credit_is_cash_sale() or self._credit_valid_release():
@@ -319,20 +324,25 @@ class SaleOrder(models.Model):
             return {}
         partners = orders.partner_id.commercial_partner_id
         # Just what the check reads of the customers: see _compute_credit_line.
-        partners.fetch(["credit_hold", "credit_grade_id"])
+        partners.fetch(["credit_hold", "credit_grade_id", "credit_group_id"])
         refusals = {}
         # The customers are locked by the first exposure query (the statement that reads it): a
         # no-op UPDATE, not SELECT FOR UPDATE: under REPEATABLE READ the second transaction must
         # fail and retry with a fresh snapshot, not go on with one that misses the first order.
         lock = True
         for company, company_orders in orders.grouped("company_id").items():
+            # The members of the customers' credit groups are read (and locked) with them: one
+            # query, and two orders of one group are serialised like two of one customer.
             exposure = self.env["credit.exposure"]._exposure_by_partner(
-                partners.ids, company, exclude_order_ids=company_orders.ids, lock=lock
+                partners._credit_with_group_members(company).ids,
+                company,
+                exclude_order_ids=company_orders.ids,
+                lock=lock,
             )
             lock = False
             for order in company_orders.sorted("id"):
                 partner_id = order.partner_id.commercial_partner_id.id
-                refusal = order._credit_refusal(exposure[partner_id])
+                refusal = order._credit_refusal(exposure[partner_id], exposure)
                 if refusal:
                     refusals[order] = refusal
                 elif len(company_orders) > 1 and not order._credit_is_cash_sale():

@@ -7,6 +7,7 @@ HELD_REASONS = [
     ("collection", "In collection (letter 4)"),
     ("litigation", "Pre-litigation (letter 5)"),
     ("over_line", "Over the credit line"),
+    ("group_line", "Over the credit group's line"),
 ]
 # Written by the credit check as superuser, never by a caller (``CREDIT_COMPUTED_INPUTS``).
 HELD_FIELDS = ("credit_refusal_reason", "credit_refusal_excess", "credit_held_since", "credit_confirmable")

@@ -24,11 +24,13 @@ class StockPicking(models.Model):
         )
         for company, company_pickings in pickings.grouped("company_id").items():
             partners = company_pickings.partner_id.commercial_partner_id.with_company(company)
-            exposure = self.env["credit.exposure"]._exposure_by_partner(partners.ids, company)
+            exposure = self.env["credit.exposure"]._exposure_by_partner(
+                partners._credit_with_group_members(company).ids, company
+            )
             for partner in partners:
                 picking = company_pickings.filtered(
                     lambda p, partner=partner: p.partner_id.commercial_partner_id == partner
                 )[:1]
-                refusal = partner._credit_refusal(company, 0.0, picking, exposure[partner.id])
+                refusal = partner._credit_refusal(company, 0.0, picking, exposure[partner.id], exposure)
                 if refusal:
                     raise UserError(refusal)
