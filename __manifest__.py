@@ -38,6 +38,8 @@
         "views/credit_reminder_level_views.xml",
         "views/credit_reminder_views.xml",
         "wizard/credit_reminder_run_views.xml",
+        "views/credit_collection_views.xml",
+        "wizard/credit_collection_log_views.xml",
         "data/customer_confidentiality_level_data.xml",
         "security/customer_confidentiality_rules.xml",
         "views/customer_confidentiality_level_views.xml",
@@ -60,6 +62,7 @@
     },
     "demo": [
         "demo/customer_credit_demo.xml",
+        "demo/credit_collection_demo.xml",
         "demo/credit_reminder_demo.xml",
         "demo/customer_confidentiality_demo.xml",
         "demo/customer_file_demo.xml",

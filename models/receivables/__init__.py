@@ -5,3 +5,8 @@ from . import credit_reminder_level
 from . import credit_reminder
 from . import credit_reminder_line
 from . import res_partner
+from . import credit_payment_promise
+from . import credit_collection_block
+from . import credit_collection_case
+from . import res_partner_collection
+from . import sale_order

@@ -31,6 +31,8 @@ QUERY_FIELDS = {
     ],
     "account.account": ["account_type"],
     "res.partner": ["commercial_partner_id", "user_id", "credit_grade_id", "name"],
+    "credit.collection.block": ["move_line_id", "state", "date_end", "company_id"],
+    "credit.payment.promise": ["move_line_ids", "state", "date", "promise_date", "company_id"],
 }
 
 ITEMS_ORDER = SQL("partner_name, partner_id, due_date, line_id")
@@ -56,8 +58,16 @@ class CreditReceivable(models.AbstractModel):
         user_ids=None,
         grade_ids=None,
         exclude_on_hold=False,
+        exclude_blocked=False,
+        exclude_promised=False,
     ):
         """Return the SQL selecting one row per receivable line open on ``as_of``.
+
+        ``blocked``: the line is under an approved dispute or collection block whose end date
+        is not past on ``as_of``; ``promised``: it is covered by a payment promise still valid
+        on ``as_of``. ``exclude_blocked`` / ``exclude_promised`` leave those lines out: the
+        collection run, the overdue hold and the letters' amounts exclude blocked lines here,
+        and nowhere else.
 
         ``bucket_limits`` are the inclusive upper bounds (in days) of every bucket but the
         last, which is open-ended; ``bucket`` is the 1-based bucket of each row. The
@@ -88,6 +98,10 @@ class CreditReceivable(models.AbstractModel):
             conditions.append(SQL("cp.credit_grade_id = ANY(%s)", list(grade_ids)))
         if exclude_on_hold:
             conditions.append(SQL("cp.credit_hold IS NOT TRUE"))
+        if exclude_blocked:
+            conditions.append(SQL("blk.move_line_id IS NULL"))
+        if exclude_promised:
+            conditions.append(SQL("prm.move_line_id IS NULL"))
 
         # The residual as of a past date is today's stored residual plus whatever was matched
         # after that date: only those late partials are read, and the open lines come from
@@ -147,11 +161,26 @@ class CreditReceivable(models.AbstractModel):
                    %(age_days)s AS age_days,
                    %(bucket)s AS bucket,
                    rl.amount_residual + COALESCE(ls.amount, 0) AS residual,
-                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency
+                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency,
+                   blk.move_line_id IS NOT NULL AS blocked,
+                   prm.move_line_id IS NOT NULL AS promised
               FROM receivable_line rl
               LEFT JOIN res_partner partner ON partner.id = rl.partner_id
               LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
               LEFT JOIN late_sum ls ON ls.line_id = rl.id
+              LEFT JOIN (
+                    SELECT DISTINCT b.move_line_id
+                      FROM credit_collection_block b
+                     WHERE b.state = 'approved' AND b.date_end >= %(as_of)s
+                       AND b.company_id = ANY(%(company_ids)s)
+                   ) blk ON blk.move_line_id = rl.id
+              LEFT JOIN (
+                    SELECT DISTINCT rel.move_line_id
+                      FROM credit_payment_promise p
+                      JOIN credit_payment_promise_move_line_rel rel ON rel.promise_id = p.id
+                     WHERE p.state = 'valid' AND p.date <= %(as_of)s AND p.promise_date >= %(as_of)s
+                       AND p.company_id = ANY(%(company_ids)s)
+                   ) prm ON prm.move_line_id = rl.id
              WHERE rl.amount_residual + COALESCE(ls.amount, 0) != 0
                AND %(conditions)s
             """,
@@ -229,7 +258,8 @@ class CreditReceivable(models.AbstractModel):
     def get_aging_by_partner(self, as_of, companies, bucket_limits=(), **filters):
         """Open receivables per commercial entity as of ``as_of``: bucket amounts ``b1``..
         ``bN`` (N = len(bucket_limits) + 1), ``total`` and ``overdue`` (past the due date),
-        in company currency. Lines without a customer come as one row with no partner."""
+        in company currency, and ``blocked`` (lines under a dispute or collection block: 0 when
+        they are excluded). Lines without a customer come as one row with no partner."""
         self._flush_for_query()
         query = self._open_items_query(as_of, companies, bucket_limits=bucket_limits, **filters)
         bucket_columns = SQL(", ").join(
@@ -251,7 +281,8 @@ class CreditReceivable(models.AbstractModel):
                       FROM (
                             SELECT partner_id, %(bucket_columns)s,
                                    SUM(residual) AS total,
-                                   COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue
+                                   COALESCE(SUM(residual) FILTER (WHERE days_overdue > 0), 0) AS overdue,
+                                   COALESCE(SUM(residual) FILTER (WHERE blocked), 0) AS blocked
                               FROM (%(query)s) item
                              GROUP BY partner_id
                            ) aging
