@@ -247,9 +247,9 @@ class TestCollectionWorklist(CollectionCommon):
     def test_priority_and_log_call(self):
         small_old = self.env["res.partner"].create({"name": "Small Old", "is_company": True})
         big_new = self.env["res.partner"].create({"name": "Big New", "is_company": True})
-        self._invoice(100, due=DUE - timedelta(days=90), partner=small_old)  # 100 × 4 = 400
-        self._invoice(1000, due=DUE - timedelta(days=1), partner=self.customer)  # 1000 × 1.07 = 1067
-        self._invoice(300, due=DUE - timedelta(days=60), partner=big_new)  # 300 × 3 = 900
+        self._invoice(100, due=DUE - timedelta(days=90), partner=small_old)  # 100 x 4 = 400
+        self._invoice(1000, due=DUE - timedelta(days=1), partner=self.customer)  # 1000 x 1.03 = 1033
+        self._invoice(300, due=DUE - timedelta(days=60), partner=big_new)  # 300 x 3 = 900
         self._run(DUE, send=False)
         Case = self.env["credit.collection.case"].with_user(self.accountant)
         cases = Case.search([("partner_id", "in", (small_old | big_new | self.customer).ids)])

@@ -161,11 +161,15 @@ class CreditCollectionCase(models.Model):
                            user_id = COALESCE(c.user_id, %(uid)s),
                            next_action_date = CASE WHEN v.has_letter THEN v.next_date
                                                    ELSE COALESCE(c.next_action_date, %(date)s) END,
-                           last_action_date = CASE WHEN v.has_letter THEN v.last_date ELSE c.last_action_date END,
-                           last_action_type = CASE WHEN v.has_letter THEN 'letter' ELSE c.last_action_type END,
-                           last_action_result = CASE WHEN v.has_letter THEN v.result ELSE c.last_action_result END,
+                           last_action_date = CASE WHEN v.has_letter THEN v.last_date
+                                                   ELSE c.last_action_date END,
+                           last_action_type = CASE WHEN v.has_letter THEN 'letter'
+                                                   ELSE c.last_action_type END,
+                           last_action_result = CASE WHEN v.has_letter THEN v.result
+                                                     ELSE c.last_action_result END,
                            write_date = NOW() AT TIME ZONE 'UTC', write_uid = %(uid)s
-                      FROM (VALUES %(rows)s) AS v(id, amount, days, priority, next_date, last_date, result, has_letter)
+                      FROM (VALUES %(rows)s)
+                           AS v(id, amount, days, priority, next_date, last_date, result, has_letter)
                      WHERE c.id = v.id
                     """,
                     rows=SQL(", ").join(rows),
