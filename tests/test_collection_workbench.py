@@ -258,7 +258,7 @@ class TestCollectionWorklist(CollectionCommon):
         with freeze_time(DUE):
             action = case.action_log_call()
             form = Form(
-                self.env[action["res_model"]].with_user(self.accountant).with_context(action["context"])
+                self.env[action["res_model"]].with_user(self.accountant).with_context(**action["context"])
             )
             form.result = "reached"
             form.note = "Pays on Friday"

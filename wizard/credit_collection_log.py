@@ -42,7 +42,7 @@ class CreditCollectionLog(models.TransientModel):
     )
     promise_amount = fields.Monetary(string="Amount Promised", currency_field="currency_id")
     promise_date = fields.Date(string="Promised By")
-    contact_id = fields.Many2one("res.partner", string="Contact", help="Who was spoken to.")
+    contact_id = fields.Many2one("res.partner", help="Who was spoken to.")
 
     @api.onchange("result", "promise_date")
     def _onchange_promise(self):

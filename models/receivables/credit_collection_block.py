@@ -55,7 +55,6 @@ class CreditCollectionBlock(models.Model):
     reason = fields.Text(required=True, help="Why the item is disputed or its collection blocked.")
     owner_id = fields.Many2one(
         "res.users",
-        string="Owner",
         required=True,
         default=lambda self: self.env.user,
         tracking=True,

@@ -49,7 +49,6 @@ class CreditPaymentPromise(models.Model):
     )
     contact_id = fields.Many2one(
         "res.partner",
-        string="Contact",
         help="Who promised, at the customer.",
     )
     channel = fields.Selection(CHANNELS, required=True, default="call", help="How the promise was made.")
