@@ -89,7 +89,10 @@ class CreditCollectionCase(models.Model):
         pairs = {(partner.id, company.id) for partner, company in pairs if partner}
         if not pairs:
             return {}
-        Case = self.sudo().with_context(tracking_disable=True, mail_create_nolog=True)
+        # Made in bulk by the runs: no creation note and no follower (5,000 at once on a large book).
+        Case = self.sudo().with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        )
         existing = Case.search(
             [
                 ("partner_id", "in", list({partner_id for partner_id, _c in pairs})),
