@@ -46,6 +46,8 @@
         "data/credit_statement_data.xml",
         "views/credit_statement_views.xml",
         "views/credit_statement_portal_templates.xml",
+        "views/credit_collection_views.xml",
+        "wizard/credit_collection_log_views.xml",
         "data/customer_confidentiality_level_data.xml",
         "security/customer_confidentiality_rules.xml",
         "security/wizard_rules.xml",
@@ -70,6 +72,7 @@
     "demo": [
         "demo/customer_credit_demo.xml",
         "demo/credit_workbench_demo.xml",
+        "demo/credit_collection_demo.xml",
         "demo/credit_reminder_demo.xml",
         "demo/credit_statement_demo.xml",
         "demo/customer_confidentiality_demo.xml",

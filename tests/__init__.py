@@ -32,3 +32,4 @@ from . import test_tracking_and_letters_rpc
 from . import test_credit_statement
 from . import test_credit_held_orders
 from . import test_credit_limit_workbench
+from . import test_collection_workbench

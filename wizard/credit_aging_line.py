@@ -27,6 +27,15 @@ class CreditAgingLine(models.TransientModel):
     overdue_percent = fields.Float(
         string="Overdue (%)", digits=(5, 1), aggregator=False, readonly=True, help="Overdue / total."
     )
+    blocked = fields.Monetary(
+        string="Disputed",
+        readonly=True,
+        help="Part of the total under an approved dispute or collection block: kept in the aging, "
+        "left out of the collection letters and the overdue hold.",
+    )
+    promise_broken = fields.Boolean(
+        related="partner_id.credit_promise_broken", help="The customer's last payment promise was not kept."
+    )
 
     @api.model
     def _get_view_cache_key(self, view_id=None, view_type="form", **options):

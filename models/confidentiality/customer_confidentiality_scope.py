@@ -28,6 +28,7 @@ CONFIDENTIALITY_EXEMPT_MODELS = {
     "account.payment.register": TRANSIENT,
     "account.setup.bank.manual.config": TRANSIENT,
     "base.partner.merge.automatic.wizard": TRANSIENT,
+    "credit.collection.log": TRANSIENT,
     "credit.evaluation.import": TRANSIENT,
     "mail.compose.message": TRANSIENT,
     "payment.link.wizard": TRANSIENT,

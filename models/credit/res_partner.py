@@ -468,8 +468,9 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         late_ids = set()
         for company in self.env["res.company"].search([]):
+            # Disputed and blocked items hold nobody: the receivables query leaves them out.
             rows = Receivable.get_aging_by_partner(
-                today, company, bucket_limits=(company.credit_overdue_hold_days,)
+                today, company, bucket_limits=(company.credit_overdue_hold_days,), exclude_blocked=True
             )
             late_ids.update(row["partner_id"] for row in rows if row["partner_id"] and row["b2"] > 0)
         late = self.browse(sorted(late_ids))

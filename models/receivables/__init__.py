@@ -9,3 +9,8 @@ from . import credit_statement
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import credit_payment_promise
+from . import credit_collection_block
+from . import credit_collection_case
+from . import res_partner_collection
+from . import sale_order

@@ -31,6 +31,8 @@ QUERY_FIELDS = {
     ],
     "account.account": ["account_type"],
     "res.partner": ["commercial_partner_id", "user_id", "credit_grade_id", "name"],
+    "credit.collection.block": ["move_line_id", "state", "date_end", "company_id"],
+    "credit.payment.promise": ["move_line_ids", "state", "date", "promise_date", "company_id"],
 }
 
 ITEMS_ORDER = SQL("partner_name, partner_id, due_date, line_id")
@@ -56,8 +58,16 @@ class CreditReceivable(models.AbstractModel):
         user_ids=None,
         grade_ids=None,
         exclude_on_hold=False,
+        exclude_blocked=False,
+        exclude_promised=False,
     ):
         """Return the SQL selecting one row per receivable line open on ``as_of``.
+
+        ``blocked``: the line is under an approved dispute or collection block whose end date
+        is not past on ``as_of``; ``promised``: it is covered by a payment promise still valid
+        on ``as_of``. ``exclude_blocked`` / ``exclude_promised`` leave those lines out: the
+        collection run, the overdue hold and the letters' amounts exclude blocked lines here,
+        and nowhere else.
 
         ``bucket_limits`` are the inclusive upper bounds (in days) of every bucket but the
         last, which is open-ended; ``bucket`` is the 1-based bucket of each row. The
@@ -67,7 +77,7 @@ class CreditReceivable(models.AbstractModel):
         parts = self._open_line_parts(as_of, companies, basis, bucket_limits)
         return SQL(
             """
-            WITH %(lines)s
+            WITH %(lines)s, %(flags)s
             SELECT rl.id AS line_id,
                    rl.move_id,
                    rl.move_name,
@@ -83,17 +93,67 @@ class CreditReceivable(models.AbstractModel):
                    %(age_days)s AS age_days,
                    %(bucket)s AS bucket,
                    %(residual)s AS residual,
-                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency
+                   rl.amount_residual_currency + COALESCE(ls.amount_currency, 0) AS residual_currency,
+                   blk.move_line_id IS NOT NULL AS blocked,
+                   prm.move_line_id IS NOT NULL AS promised
               FROM receivable_line rl
               LEFT JOIN res_partner partner ON partner.id = rl.partner_id
               LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
               LEFT JOIN late_sum ls ON ls.line_id = rl.id
+              %(flag_joins)s
              WHERE %(residual)s != 0
                AND %(conditions)s
+               AND %(flag_conditions)s
             """,
             **parts,
+            flags=self._flag_tables(as_of, companies),
+            flag_joins=self._flag_joins("rl"),
+            flag_conditions=self._flag_conditions(exclude_blocked, exclude_promised),
             conditions=self._commercial_conditions(partner_ids, user_ids, grade_ids, exclude_on_hold),
         )
+
+    @api.model
+    def _flag_tables(self, as_of, companies):
+        """The common tables ``blocked_line`` (journal items under an approved dispute or
+        collection block not ended on ``as_of``) and ``promised_line`` (items covered by a payment
+        promise valid on ``as_of``), to follow a ``WITH``."""
+        return SQL(
+            """
+            blocked_line AS (
+                SELECT DISTINCT b.move_line_id
+                  FROM credit_collection_block b
+                 WHERE b.state = 'approved' AND b.date_end >= %(as_of)s
+                   AND b.company_id = ANY(%(company_ids)s)
+            ),
+            promised_line AS (
+                SELECT DISTINCT rel.move_line_id
+                  FROM credit_payment_promise p
+                  JOIN credit_payment_promise_move_line_rel rel ON rel.promise_id = p.id
+                 WHERE p.state = 'valid' AND p.date <= %(as_of)s AND p.promise_date >= %(as_of)s
+                   AND p.company_id = ANY(%(company_ids)s)
+            )
+            """,
+            as_of=as_of,
+            company_ids=companies.ids,
+        )
+
+    @api.model
+    def _flag_joins(self, alias):
+        """The joins ``blk`` and ``prm`` of the journal item ``alias`` to ``_flag_tables``."""
+        return SQL(
+            """LEFT JOIN blocked_line blk ON blk.move_line_id = %(line)s.id
+              LEFT JOIN promised_line prm ON prm.move_line_id = %(line)s.id""",
+            line=SQL.identifier(alias),
+        )
+
+    @api.model
+    def _flag_conditions(self, exclude_blocked, exclude_promised):
+        conditions = [SQL("TRUE")]
+        if exclude_blocked:
+            conditions.append(SQL("blk.move_line_id IS NULL"))
+        if exclude_promised:
+            conditions.append(SQL("prm.move_line_id IS NULL"))
+        return SQL(" AND ").join(conditions)
 
     @api.model
     def _commercial_conditions(self, partner_ids, user_ids, grade_ids, exclude_on_hold):
@@ -284,10 +344,13 @@ class CreditReceivable(models.AbstractModel):
         user_ids=None,
         grade_ids=None,
         exclude_on_hold=False,
+        exclude_blocked=False,
+        exclude_promised=False,
     ):
         """Open receivables per commercial entity as of ``as_of``: bucket amounts ``b1``..
         ``bN`` (N = len(bucket_limits) + 1), ``total`` and ``overdue`` (past the due date),
-        in company currency. Lines without a customer come as one row with no partner. The
+        in company currency, and ``blocked`` (lines under a dispute or collection block: 0 when
+        they are excluded). Lines without a customer come as one row with no partner. The
         same lines and filters as ``_open_items_query``."""
         self._flush_for_query()
         bucket_names = [SQL.identifier(f"b{index}") for index in range(1, len(bucket_limits) + 2)]
@@ -315,6 +378,7 @@ class CreditReceivable(models.AbstractModel):
                     ),
                     SQL("SUM(%s) AS total", amount),
                     SQL("SUM(%s) FILTER (WHERE %s > 0) AS overdue", amount, expressions["days_overdue"]),
+                    SQL("SUM(%s) FILTER (WHERE blk.move_line_id IS NOT NULL) AS blocked", amount),
                 ]
             )
 
@@ -332,9 +396,9 @@ class CreditReceivable(models.AbstractModel):
             return self.env.execute_query_dict(
                 SQL(
                     """
-                    WITH %(late_sum)s,
+                    WITH %(late_sum)s, %(flags)s,
                     late AS (
-                        SELECT aml.partner_id, aml.date, aml.date_maturity, aml.invoice_date,
+                        SELECT aml.id, aml.partner_id, aml.date, aml.date_maturity, aml.invoice_date,
                                CASE WHEN %(scanned)s THEN ls.amount
                                     ELSE aml.amount_residual + ls.amount END AS amount,
                                CASE WHEN %(scanned)s THEN -(aml.amount_residual + ls.amount = 0)::int
@@ -346,17 +410,21 @@ class CreditReceivable(models.AbstractModel):
                     contact_aging AS (
                         SELECT aml.partner_id, %(scan_sums)s, COUNT(*) AS line_count
                           FROM account_move_line aml
-                         WHERE %(scope)s AND %(scanned)s
+                          %(scan_flag_joins)s
+                         WHERE %(scope)s AND %(scanned)s AND %(flag_conditions)s
                          GROUP BY aml.partner_id
                          UNION ALL
                         SELECT late.partner_id, %(late_sums)s, SUM(late.line_count)
                           FROM late
+                          %(late_flag_joins)s
+                         WHERE %(flag_conditions)s
                          GROUP BY late.partner_id
                     ),
                     aging AS (
                         SELECT cp.id AS partner_id, %(customer_sums)s,
                                SUM(ca.total) AS total,
-                               COALESCE(SUM(ca.overdue), 0) AS overdue
+                               COALESCE(SUM(ca.overdue), 0) AS overdue,
+                               COALESCE(SUM(ca.blocked), 0) AS blocked
                           FROM contact_aging ca
                           LEFT JOIN res_partner partner ON partner.id = ca.partner_id
                           LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id
@@ -370,6 +438,10 @@ class CreditReceivable(models.AbstractModel):
                      ORDER BY cp.name, aging.partner_id
                     """,
                     late_sum=self._late_sum(as_of, companies),
+                    flags=self._flag_tables(as_of, companies),
+                    scan_flag_joins=self._flag_joins("aml"),
+                    late_flag_joins=self._flag_joins("late"),
+                    flag_conditions=self._flag_conditions(exclude_blocked, exclude_promised),
                     scope=self._open_line_scope(as_of, companies),
                     scanned=scanned,
                     scan_sums=sums("aml", SQL("aml.amount_residual")),

@@ -374,8 +374,12 @@ class CreditReminder(models.Model):
         # sees the first run's drafts.
         self.env.cr.execute(SQL("UPDATE res_company SET id = id WHERE id = %s", company.id))
         currency = company.currency_id
+        # Disputed and blocked items are out of collection: the receivables query leaves them out.
         items = self.env["credit.receivable"].get_open_items(
-            date, company, partner_ids=partners.commercial_partner_id.ids if partners else None
+            date,
+            company,
+            partner_ids=partners.commercial_partner_id.ids if partners else None,
+            exclude_blocked=True,
         )
         overdue = defaultdict(list)
         for item in items:
@@ -396,10 +400,34 @@ class CreditReminder(models.Model):
             .ids
         )
         hidden_count = len(overdue.keys() - readable)
+        all_overdue_ids = list(overdue)
         overdue = {partner_id: rows for partner_id, rows in overdue.items() if partner_id in readable}
         pre_due = {partner_id: rows for partner_id, rows in pre_due.items() if partner_id in readable}
+        # The worklist counts the promised items (the collector follows the promise up); the
+        # letters do not escalate them while the promise is valid.
+        worklist = overdue
+        overdue = {
+            partner_id: kept
+            for partner_id, rows in overdue.items()
+            if (kept := [row for row in rows if not row["promised"]])
+            and currency.compare_amounts(sum(row["residual"] for row in kept), 0) > 0
+        }
+        letters = self._propose_letter_records(
+            date, company, items, overdue, pre_due, pre_due_level, levels, law_firm, filing_date
+        )
+        self.env["credit.collection.case"]._fill_from_run(
+            date, company, worklist, letters, partial=bool(partners), still_overdue_ids=all_overdue_ids
+        )
+        return letters, hidden_count
+
+    def _propose_letter_records(
+        self, date, company, items, overdue, pre_due, pre_due_level, levels, law_firm, filing_date
+    ):
+        """The draft letters of ``_propose_letters`` for ``overdue`` ({customer id: its overdue
+        rows to collect}) and the courtesy reminders of ``pre_due`` (see ``_pre_due_items``);
+        ``items`` are the open items the interest is computed on."""
         if not overdue and not pre_due:
-            return self.browse(), hidden_count
+            return self.browse()
         with_draft = {
             partner.id
             for [partner] in self._read_group(
@@ -470,7 +498,7 @@ class CreditReminder(models.Model):
             vals["oldest_due_date"] = min(row["due_date"] for row in rows)
             vals["pay_by_date"] = vals["oldest_due_date"]
             vals_list.append(vals)
-        return self.create(vals_list), hidden_count
+        return self.create(vals_list)
 
     @api.model
     def _letter_vals(self, partner, rows, level, date, company, sequence, interest):

@@ -47,7 +47,9 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         still_owing = set()
         for company in self.env["res.company"].sudo().search([]):
-            rows = self.env["credit.receivable"].get_aging_by_partner(today, company, partner_ids=held.ids)
+            rows = self.env["credit.receivable"].get_aging_by_partner(
+                today, company, partner_ids=held.ids, exclude_blocked=True
+            )
             still_owing.update(
                 row["partner_id"]
                 for row in rows
