@@ -77,6 +77,8 @@ class Base(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Odoo takes any iterable (its own tests pass generators): read it once.
+        vals_list = list(vals_list)
         check_figures(self, vals_list)
         return super().create(vals_list)
 

@@ -82,6 +82,18 @@ class TestFigureBoundsEnumeration(TransactionCase):
         self.assertLessEqual(grade.risk_factor, 1)
         self.assertLessEqual(self.env.company.credit_default_risk_factor, 1)
 
+    def test_values_of_any_iterable(self):
+        """Odoo's create takes any iterable of values, a generator too (Odoo's own tests pass
+        them): the check reads it without using it up."""
+        tags = self.env["account.account.tag"].create(
+            {"name": f"Bounds tag {index}", "applicability": "taxes"} for index in range(2)
+        )
+        self.assertEqual(len(tags), 2)
+        with self.assertRaisesRegex(ValidationError, OUT_OF_RANGE):
+            self.env["credit.grade"].create(
+                {"name": "Bounds grade", "code": "ZZ", "risk_factor": HUGE} for _index in range(1)
+            )
+
 
 @tagged("post_install", "-at_install")
 class TestFigureBoundsRpc(EnforcingHttpCase):
