@@ -405,6 +405,33 @@ class TestAttackSweepRpc(ConfidentialityCommon, HttpCase):
         self.env.invalidate_all()
         self.assertFalse(mine.credit_limit_manual_base)
 
+    def test_clearance_and_grants_not_self_given(self):
+        """A user's own clearance and access grants come from a custodian, whatever the path."""
+        sales = self.sales_internal
+        self.refused(
+            ".",
+            "res.users",
+            "write",
+            sales.ids,
+            {"customer_clearance_level_id": self.level_secret.id},
+            user=sales,
+        )
+        self.refused(
+            ".",
+            "customer.access.grant",
+            "create",
+            {
+                "user_id": sales.id,
+                "partner_ids": [(6, 0, self.secret_customer.ids)],
+                "date_end": "2099-12-31 00:00:00",
+            },
+            user=sales,
+        )
+        self.assertEqual(sales.customer_clearance_level_id, self.level_internal)
+        self.assertEqual(
+            self.call("res.partner", "search", [("id", "=", self.secret_customer.id)], user=sales), []
+        )
+
     # ------------------------------------------------------------------ 7. bad input
 
     def test_bad_input_gets_a_clear_error_and_writes_nothing(self):
