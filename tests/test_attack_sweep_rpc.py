@@ -5,6 +5,7 @@ or "All Documents", default clearance Internal)."""
 import base64
 import json
 import xmlrpc.client
+from contextlib import suppress
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
@@ -342,7 +343,8 @@ class TestAttackSweepRpc(ConfidentialityCommon, HttpCase):
         sales = self.sales_internal
         mine = self.env["res.partner"].create({"name": "Zircon Mine", "is_company": True})
         self.secret_customer.email = False
-        try:
+        # Odoo drops the unreadable contact (a merge of one does nothing) or refuses: either holds.
+        with suppress(xmlrpc.client.Fault):
             wizard = self.call(
                 "base.partner.merge.automatic.wizard",
                 "create",
@@ -354,8 +356,6 @@ class TestAttackSweepRpc(ConfidentialityCommon, HttpCase):
                 user=sales,
             )
             self.call("base.partner.merge.automatic.wizard", "action_merge", [wizard], user=sales)
-        except xmlrpc.client.Fault:
-            pass
         self.env.invalidate_all()
         self.assertTrue(self.secret_customer.exists())
         self.assertEqual(self.owner_order.partner_id, self.secret_customer)
