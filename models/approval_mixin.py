@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
 from .groups import CREDIT_MANAGER_GROUP
@@ -20,6 +20,19 @@ class CreditApprovalMixin(models.AbstractModel):
     # What may still change outside the editable states (besides mail and activity fields); only
     # together with a change of state, or by the system.
     _credit_workflow_fields = frozenset({"state"})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Odoo applies a context's ``default_*`` value at create as a value of the record: none may
+        # set the workflow's state or what its steps set (a record created approved, by nobody).
+        # The required fields it is created for (the release's order) are given as usual.
+        if not self.env.su and any(
+            f"default_{name}" in self.env.context
+            for name in self._credit_workflow_fields
+            if name == "state" or not self._fields[name].required
+        ):
+            raise AccessError(self._credit_manager_only_message())
+        return super().create(vals_list)
 
     def write(self, vals):
         if "state" in vals:

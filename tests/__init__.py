@@ -33,3 +33,4 @@ from . import test_credit_statement
 from . import test_credit_held_orders
 from . import test_credit_limit_workbench
 from . import test_collection_workbench
+from . import test_attack_sweep_rpc

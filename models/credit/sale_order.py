@@ -47,12 +47,16 @@ def company_amount_sql(amount, rate):
     return SQL("(%s / COALESCE(NULLIF(%s, 0), 1))", amount, rate)
 
 
-def refuse_computed_values(model, vals_list):
-    """Refuse values for the credit check's computed inputs, except from code running as superuser."""
+def refuse_computed_values(model, vals_list, create=False):
+    """Refuse values for the credit check's computed inputs, except from code running as superuser.
+    At ``create`` the context's ``default_*`` values count as given: Odoo keeps a default of a
+    computed field as it keeps a value."""
     if model.env.su:
         return
     protected = CREDIT_COMPUTED_INPUTS.get(model._name, set())
     fields_set = {fname for vals in vals_list for fname in vals if fname in protected}
+    if create:
+        fields_set |= {fname for fname in protected if f"default_{fname}" in model.env.context}
     if fields_set:
         raise AccessError(
             model.env._(
@@ -86,10 +90,14 @@ def refuse_non_finite_figures(model, vals_list):
                 continue
             if field.type not in ("float", "monetary") or isinstance(value, bool):
                 continue
+            if value is None:
+                continue
             try:
                 finite = math.isfinite(float(value))
             except (TypeError, ValueError):
-                continue
+                raise ValidationError(
+                    model.env._("%(field)s must be a number.", field=field.string)
+                ) from None
             if not finite:
                 raise ValidationError(model.env._("%(field)s must be a finite number.", field=field.string))
 
@@ -190,9 +198,17 @@ class SaleOrder(models.Model):
                 )
 
     def _credit_amount(self):
-        """This order's amount in the company currency."""
+        """This order's amount in the company currency. A quotation is measured at today's rate:
+        Odoo's confirmation dates it today (and so rates it today), whatever date the caller gave
+        it before; a confirmed order at its own rate, as the exposure counts it."""
         self.ensure_one()
-        return self.company_id.currency_id.round(company_amount(self.amount_total, self.currency_rate))
+        rate = self.currency_rate
+        company_currency = self.company_id.currency_id
+        if self.state in ("draft", "sent") and self.currency_id and self.currency_id != company_currency:
+            rate = self.env["res.currency"]._get_conversion_rate(
+                company_currency, self.currency_id, self.company_id, fields.Datetime.now().date()
+            )
+        return company_currency.round(company_amount(self.amount_total, rate))
 
     @api.model
     def _order_volumes(self, partner_ids, company=None, periods=None):
@@ -352,7 +368,7 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        refuse_computed_values(self, vals_list)
+        refuse_computed_values(self, vals_list, create=True)
         refuse_non_finite_figures(self, vals_list)
         orders = super().create(vals_list)
         # Created confirmed (create, copy, import): the same check as a confirmation.

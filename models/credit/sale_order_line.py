@@ -12,7 +12,7 @@ class SaleOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        refuse_computed_values(self, vals_list)
+        refuse_computed_values(self, vals_list, create=True)
         refuse_non_finite_figures(self, vals_list)
         order_ids = {vals["order_id"] for vals in vals_list if vals.get("order_id")}
         orders = self.env["sale.order"].browse(order_ids)

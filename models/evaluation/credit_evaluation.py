@@ -185,7 +185,7 @@ class CreditEvaluation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_computed_not_written(self, vals)
+            check_computed_not_written(self, vals, create=True)
             if vals.get("state", "draft") != "draft":
                 raise UserError(self.env._("A credit evaluation starts as a draft."))
         evaluations = super().create(vals_list)

@@ -54,7 +54,7 @@ class CreditEvaluationLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            check_computed_not_written(self, vals)
+            check_computed_not_written(self, vals, create=True)
         return super().create(vals_list)
 
     def write(self, vals):
