@@ -29,6 +29,7 @@
         "views/sale_order_views.xml",
         "views/credit_release_request_views.xml",
         "views/res_config_settings_views.xml",
+        "views/credit_dashboard_views.xml",
         "views/customer_credit_menus.xml",
         "views/credit_aging_bucket_views.xml",
         "wizard/credit_aging_wizard_views.xml",

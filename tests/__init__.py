@@ -29,3 +29,4 @@ from . import test_access_policy
 from . import test_invoice_links_rpc
 from . import test_figure_bounds
 from . import test_tracking_and_letters_rpc
+from . import test_credit_dashboard

@@ -8,3 +8,4 @@ from . import sale_order_line
 from . import stock_picking
 from . import account_partial_reconcile
 from . import invoice_links
+from . import credit_dashboard

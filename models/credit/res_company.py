@@ -36,10 +36,24 @@ class ResCompany(models.Model):
         default=7,
         help="Days an approved release request stays usable.",
     )
+    credit_near_line_percent = fields.Float(
+        string="Near Credit Line From (%)",
+        digits=(5, 1),
+        default=80.0,
+        help="A customer using at least this share of its credit line (and not beyond it) is near "
+        "its line: the Credit Control dashboard counts and lists them.",
+    )
 
-    @api.constrains("credit_default_risk_factor", "credit_overdue_hold_days", "credit_release_validity_days")
+    @api.constrains(
+        "credit_default_risk_factor",
+        "credit_overdue_hold_days",
+        "credit_release_validity_days",
+        "credit_near_line_percent",
+    )
     def _check_credit_settings(self):
         for company in self:
+            if not 0 < company.credit_near_line_percent <= 100:
+                raise ValidationError(self.env._("The near-line share must be above 0 and at most 100 %."))
             if company.credit_default_risk_factor < 0:
                 raise ValidationError(self.env._("The default risk factor cannot be negative."))
             if company.credit_overdue_hold_days <= 0 or company.credit_release_validity_days <= 0:

@@ -11,3 +11,4 @@ class ResConfigSettings(models.TransientModel):
     credit_release_validity_days = fields.Integer(
         related="company_id.credit_release_validity_days", readonly=False
     )
+    credit_near_line_percent = fields.Float(related="company_id.credit_near_line_percent", readonly=False)
