@@ -116,7 +116,6 @@ class CreditDashboard(models.Model):
         "the credit sales of the current month, then of each month before, adding their days.",
     )
     average_days_late = fields.Float(
-        string="Average Days Late",
         digits=(16, 1),
         compute="_compute_dashboard",
         help="Payments matched to customer invoices in the last 12 months: days between the due "
