@@ -34,3 +34,4 @@ from . import test_credit_held_orders
 from . import test_credit_limit_workbench
 from . import test_collection_workbench
 from . import test_attack_sweep_rpc
+from . import test_credit_dashboard

@@ -36,13 +36,13 @@ class ResCompany(models.Model):
         default=7,
         help="Days an approved release request stays usable.",
     )
-
     credit_near_line_share = fields.Float(
         string="Near Line Share",
         digits=(4, 2),
         default=0.8,
         help="A customer whose exposure reaches this share of its credit line (0.8 = 80 %) is near "
-        "its line: its salesperson and the credit manager in charge get an activity, its form a ribbon.",
+        "its line: its salesperson and the credit manager in charge get an activity, its form a ribbon, "
+        "the dashboard a tile.",
     )
 
     @api.constrains("credit_near_line_share")
