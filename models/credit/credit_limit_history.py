@@ -9,7 +9,10 @@ class CreditLimitHistory(models.Model):
     _description = "Manual Credit Limit History"
     _order = "create_date desc, id desc"
 
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, readonly=True, index=True)
+    # The history of a customer that can be deleted (no order, no invoice) goes with it.
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, readonly=True, index=True, ondelete="cascade"
+    )
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one("res.users", string="Changed By", required=True, readonly=True)

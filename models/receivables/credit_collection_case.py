@@ -28,8 +28,15 @@ class CreditCollectionCase(models.Model):
     _check_company_auto = True
     _rec_name = "partner_id"
 
+    # A worklist line is nothing without its customer: it goes with it.
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, readonly=True, index=True, check_company=True
+        "res.partner",
+        string="Customer",
+        required=True,
+        readonly=True,
+        index=True,
+        check_company=True,
+        ondelete="cascade",
     )
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
