@@ -160,7 +160,9 @@ class CreditDashboard(models.Model):
         )
         hidden_ids = set(customers.ids) - visible_ids
         exposure = self.env["credit.exposure"]._exposure_by_partner(None, company)
-        customers.fetch(["name", "credit_hold", "credit_hold_reason", "credit_grade_id"])
+        customers.fetch(
+            ["name", "commercial_partner_id", "credit_hold", "credit_hold_reason", "credit_grade_id"]
+        )
         # The lines of all customers at once, by the field's own computation, without assigning
         # 10,000 computed fields.
         line_values = customers._credit_line_values()

@@ -189,7 +189,6 @@ class ResPartner(models.Model):
         computed Monetary fields."""
         # Just these columns: a plain first read would fetch the partners' fifty others too, and
         # the line is read before every confirmation.
-        self.filtered("id").fetch(["commercial_partner_id", "credit_grade_id"])
         self.commercial_partner_id.fetch(
             [
                 "credit_limit_manual",
