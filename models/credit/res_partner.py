@@ -177,6 +177,16 @@ class ResPartner(models.Model):
         "credit_grade_id.risk_factor",
     )
     def _compute_credit_line(self):
+        for partner, (base, factor, line) in zip(self, self._credit_line_values(), strict=True):
+            partner.credit_limit_base = base
+            partner.credit_risk_factor = factor
+            partner.credit_line = line
+
+    def _credit_line_values(self):
+        """[(policy limit, risk factor, credit line)] of these partners in the current company,
+        in their order: the one computation of the credit line, for the field and for readers of
+        many customers at once (the dashboard), which it spares the cost of assigning 10,000
+        computed Monetary fields."""
         # Just these columns: a plain first read would fetch the partners' fifty others too, and
         # the line is read before every confirmation.
         self.commercial_partner_id.fetch(
@@ -195,6 +205,7 @@ class ResPartner(models.Model):
         # The amounts are the current company's: its currency, not the partner's currency_id, which
         # an onchange may send empty (a new contact in a dialog).
         currency = self.env.company.currency_id
+        values = []
         for partner in self:
             commercial = partner.commercial_partner_id
             base = (
@@ -202,19 +213,20 @@ class ResPartner(models.Model):
                 if commercial.credit_limit_manual
                 else commercial.credit_limit_computed
             )
-            factor = partner.credit_grade_id.risk_factor if partner.credit_grade_id else default_factor
-            partner.credit_limit_base = base
-            partner.credit_risk_factor = factor
+            grade = partner.credit_grade_id
+            factor = grade.risk_factor if grade else default_factor
             line = currency.round(base * factor)
             # A temporary increase counts from its first to its last day, whether or not the
             # daily job has expired it yet.
+            temporary = commercial.credit_limit_temporary
             if (
-                commercial.credit_limit_temporary
+                temporary
                 and (commercial.credit_limit_temporary_from or today) <= today
                 and today <= (commercial.credit_limit_temporary_until or today)
             ):
-                line = max(line, currency.round(commercial.credit_limit_temporary))
-            partner.credit_line = line
+                line = max(line, currency.round(temporary))
+            values.append((base, factor, line))
+        return values
 
     @api.depends("credit_line")
     @api.depends_context("company")
@@ -228,11 +240,13 @@ class ResPartner(models.Model):
             partner.credit_available = partner.credit_line - partner.credit_exposure
             partner.credit_exceeded = partner._credit_over_line(partner.credit_exposure)
 
-    def _credit_over_line(self, exposure, amount=0.0):
+    def _credit_over_line(self, exposure, amount=0.0, line=None):
         """Whether ``exposure`` plus ``amount`` (company currency) goes beyond this customer's
-        credit line in the current company: the one comparison of the credit decision."""
+        credit line in the current company (``line``: its credit line when the caller computed
+        it, see ``_credit_line_values``): the one comparison of the credit decision."""
         self.ensure_one()
-        return self.env.company.currency_id.compare_amounts(exposure + amount, self.credit_line) > 0
+        line = self.credit_line if line is None else line
+        return self.env.company.currency_id.compare_amounts(exposure + amount, line) > 0
 
     def _credit_refusal(self, company, amount, document, exposure=None, exposures=None):
         """The one credit decision: why this customer (its commercial entity) may not take

@@ -67,15 +67,17 @@ class ResPartner(models.Model):
             level = partner._credit_alert_level(partner.credit_exposure)
             partner.credit_alert_display = level if level != "ok" else False
 
-    def _credit_alert_level(self, exposure):
+    def _credit_alert_level(self, exposure, line=None):
         """ "over" beyond the credit line (the credit decision's comparison), "near" from the
-        company's near line share of it, else "ok"; in the current company."""
+        company's near line share of it, else "ok"; in the current company. ``line``: the
+        customer's credit line when the caller computed it (``_credit_line_values``)."""
         self.ensure_one()
-        if self._credit_over_line(exposure):
+        line = self.credit_line if line is None else line
+        if self._credit_over_line(exposure, line=line):
             return "over"
         company = self.env.company
-        threshold = self.credit_line * company.credit_near_line_share
-        if self.credit_line > 0 and company.currency_id.compare_amounts(exposure, threshold) >= 0:
+        threshold = line * company.credit_near_line_share
+        if line > 0 and company.currency_id.compare_amounts(exposure, threshold) >= 0:
             return "near"
         return "ok"
 
