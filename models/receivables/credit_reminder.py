@@ -1,3 +1,4 @@
+import json
 from collections import defaultdict
 from datetime import timedelta
 
@@ -498,7 +499,79 @@ class CreditReminder(models.Model):
             vals["oldest_due_date"] = min(row["due_date"] for row in rows)
             vals["pay_by_date"] = vals["oldest_due_date"]
             vals_list.append(vals)
-        return self.create(vals_list)
+        # The letters through the ORM (numbers, chatter), their documents in one statement.
+        documents = [[command[2] for command in vals.pop("line_ids")] for vals in vals_list]
+        letters = self.create(vals_list)
+        self._create_letter_lines(letters, documents)
+        return letters
+
+    @api.model
+    def _create_letter_lines(self, letters, documents):
+        """Create the documents of ``letters`` (``documents``: per letter, its lines' values) in
+        one INSERT: the ORM took most of a run of thousands of customers creating the 170,000
+        lines one by one. The access checks of the ORM's create apply, the access rules evaluated
+        in SQL on the new lines rather than record by record, and the caches forget the letters'
+        lines."""
+        Line = self.env["credit.reminder.line"]
+        Line.check_access("create")
+        columns = {
+            "reminder_id": "int4",
+            "move_line_id": "int4",
+            "move_id": "int4",
+            "name": "varchar",
+            "invoice_date": "date",
+            "due_date": "date",
+            "days_overdue": "int4",
+            "residual": "numeric",
+            "interest_days": "int4",
+            "interest": "numeric",
+        }
+        rows = [
+            {**line, "reminder_id": letter.id}
+            for letter, lines in zip(letters, documents, strict=True)
+            for line in lines
+        ]
+        if not rows:
+            return
+        # One run, one company: one currency.
+        currency = letters.currency_id.ensure_one()
+        self.env.flush_all()
+        line_ids = [
+            line_id
+            for (line_id,) in self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO credit_reminder_line (create_uid, create_date, write_uid, write_date,
+                                                      %(columns)s)
+                    SELECT %(uid)s, %(now)s, %(uid)s, %(now)s, %(values)s
+                      FROM jsonb_to_recordset(%(rows)s) AS line(%(definition)s)
+                    RETURNING id
+                    """,
+                    columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                    # Amounts rounded to the currency, as the ORM stores a monetary field.
+                    values=SQL(", ").join(
+                        SQL("round(%s, %s)", SQL.identifier(column), currency.decimal_places)
+                        if kind == "numeric"
+                        else SQL.identifier(column)
+                        for column, kind in columns.items()
+                    ),
+                    definition=SQL(", ").join(
+                        SQL("%s %s", SQL.identifier(column), SQL(kind)) for column, kind in columns.items()
+                    ),
+                    rows=json.dumps(rows, default=str),
+                    uid=self.env.uid,
+                    now=self.env.cr.now(),
+                )
+            )
+        ]
+        Line.invalidate_model()
+        letters.invalidate_recordset(["line_ids"])
+        # The access rules on the new lines, as the ORM's create checks them: the letters are
+        # new, their lines are the new lines; counted first, listed only when some fail.
+        domain = self.env["ir.rule"]._compute_domain(Line._name, "create")
+        allowed = [("reminder_id", "in", letters.ids), *domain]
+        if domain and Line.sudo().search_count(allowed) != len(line_ids):
+            (Line.browse(line_ids) - Line.sudo().search(allowed)).check_access("create")
 
     @api.model
     def _letter_vals(self, partner, rows, level, date, company, sequence, interest):
