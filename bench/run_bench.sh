@@ -1,15 +1,6 @@
 #!/usr/bin/env bash
-# Creates (once) the scratch database wt_aging_bench with the module, then runs the benchmark.
+# Creates (once) the scratch database ccm_aging_bench with the module, then runs the aging benchmark.
 # BENCH_DB=other_name to use another database; extra arguments go to bench_aging.py.
-# CCM_BENCH_SCALE=10 BENCH_DB=ccm_aging_bench_2m for the 2,000,000 open lines of issue #16.
+# CCM_BENCH_SCALE=10 BENCH_DB=ccm_aging_bench_2m for a book of 2,000,000 open lines.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
-db=${BENCH_DB:-ccm_aging_bench}
-ensure_odoo_src && ensure_venv && ensure_postgres
-if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-    createdb "$db"
-    odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=warn --without-demo=all
-fi
-conn=(--db_user "$DB_USER" --db_port "$DB_PORT")
-[ -n "$DB_HOST" ] && conn+=(--db_host "$DB_HOST")
-"$VENV/bin/python" "$REPO_ROOT/bench/bench_aging.py" -d "$db" --addons-path "$(addons_path)" \
-    "${conn[@]}" --log-level=warn "$@"
+run_bench_script "${BENCH_DB:-ccm_aging_bench}" bench_aging.py "$@"

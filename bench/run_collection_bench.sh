@@ -2,13 +2,4 @@
 # Creates (once) the scratch database (BENCH_DB, default ccm_collection_bench) with the module and
 # the aging bench's book, then times the collection run of every customer (bench_collection_run.py).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/common.sh"
-db=${BENCH_DB:-ccm_collection_bench}
-ensure_odoo_src && ensure_venv && ensure_postgres
-if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-    createdb "$db"
-    odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=warn --without-demo=all
-fi
-conn=(--db_user "$DB_USER" --db_port "$DB_PORT")
-[ -n "$DB_HOST" ] && conn+=(--db_host "$DB_HOST")
-"$VENV/bin/python" "$REPO_ROOT/bench/bench_collection_run.py" -d "$db" --addons-path "$(addons_path)" \
-    "${conn[@]}" --log-level=warn "$@"
+run_bench_script "${BENCH_DB:-ccm_collection_bench}" bench_collection_run.py "$@"

@@ -164,6 +164,22 @@ odoo_bin() {
     "$VENV/bin/python" "$ODOO_SRC/odoo-bin" --addons-path "$(addons_path)" "${conn[@]}" "$@"
 }
 
+# Benchmarks: creates (once) the scratch database $1 with the module (no demo data), then runs the
+# bench's Python script $2 (in bench/) on it; the other arguments go to the script.
+run_bench_script() {
+    local db=$1 script=$2
+    shift 2
+    ensure_odoo_src && ensure_venv && ensure_postgres
+    if ! psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+        createdb "$db"
+        odoo_bin -d "$db" -i "$MODULE" --stop-after-init --log-level=warn --without-demo=all
+    fi
+    local -a conn=(--db_user "$DB_USER" --db_port "$DB_PORT")
+    [ -n "$DB_HOST" ] && conn+=(--db_host "$DB_HOST")
+    "$VENV/bin/python" "$REPO_ROOT/bench/$script" -d "$db" --addons-path "$(addons_path)" \
+        "${conn[@]}" --log-level=warn "$@"
+}
+
 # scratch_db NAME: the database NAME for one run, with the run's data directory and a free HTTP
 # port of 127.0.0.1 (sets db, data_dir, port); dropped with its filestore when the script exits.
 scratch_db() {
