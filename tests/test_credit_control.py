@@ -1,13 +1,18 @@
+import re
 import xmlrpc.client
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
 
 from ..models.credit.res_partner import previous_period
+from ..models.credit.res_partner_credit_alert import EXPOSURE_CHANGED
 from .common import SALESPERSON, CreditControlCommon, new_user
 
 
@@ -233,6 +238,31 @@ class TestCreditEnforcement(CreditControlCommon):
         self.company.credit_control_enabled = False
         order = self._order(5000, user=self.salesperson, confirm=True)
         self.assertEqual(order.state, "sale")
+
+    def test_enforcement_off_adds_no_query(self):
+        """With enforcement off, confirming an order reads none of the module's tables and leaves
+        no re-evaluation for the commit: installing the module costs a confirmation nothing."""
+        self.company.credit_control_enabled = False
+        order = self._order(5000, user=self.salesperson)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        self.env.cr.precommit.data.pop(EXPOSURE_CHANGED, None)  # what the set-up changed
+        executed = []
+        execute = Cursor.execute
+
+        def spy(cursor, query, params=None, log_exceptions=True):
+            executed.append(str(query.code if isinstance(query, SQL) else query))
+            return execute(cursor, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", spy):
+            order.with_user(self.salesperson).action_confirm()
+            self.env.flush_all()
+        self.assertEqual(order.state, "sale")
+        # The credit tables and the exposure function. The credit columns of Odoo's tables come
+        # with the rows Odoo reads anyway; the confidentiality rules are not switched off.
+        ours = [query for query in executed if re.search(r'(FROM|JOIN|INTO|UPDATE) "?credit_', query)]
+        self.assertFalse(ours, "\n".join(ours))
+        self.assertNotIn(EXPOSURE_CHANGED, self.env.cr.precommit.data)
 
     def test_no_line_means_zero(self):
         stranger = self.env["res.partner"].create({"name": "Unknown customer"})

@@ -508,7 +508,10 @@ class SaleOrder(models.Model):
 
     def _credit_mark_confirmed(self):
         self.filtered("credit_blocked").sudo().credit_blocked = False
-        used = self.sudo().credit_release_ids.filtered(lambda r: r.state == "approved")
+        # A release is used by the check; where the company does not check, confirming an order
+        # reads nothing of the module's.
+        checked = self.filtered(lambda o: o.company_id.credit_control_enabled)
+        used = checked.sudo().credit_release_ids.filtered(lambda r: r.state == "approved")
         used.write({"state": "used"})
 
     def action_request_credit_release(self):

@@ -114,7 +114,10 @@ class SaleOrder(models.Model):
         return result
 
     def _credit_mark_exposure_changed(self):
+        # Only companies that check credit re-evaluate their customers (_credit_reevaluate_changed).
         for company, orders in self.grouped("company_id").items():
+            if not company.credit_control_enabled:
+                continue
             self.env["res.partner"]._credit_exposure_changed(
                 orders.partner_id.commercial_partner_id.ids, company
             )
