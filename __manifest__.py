@@ -49,6 +49,8 @@
         "views/credit_statement_portal_templates.xml",
         "views/credit_collection_views.xml",
         "wizard/credit_collection_log_views.xml",
+        "report/credit_litigation_file_report.xml",
+        "views/credit_litigation_file_views.xml",
         "data/customer_confidentiality_level_data.xml",
         "security/customer_confidentiality_rules.xml",
         "security/wizard_rules.xml",

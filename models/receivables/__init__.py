@@ -14,3 +14,5 @@ from . import credit_collection_block
 from . import credit_collection_case
 from . import res_partner_collection
 from . import sale_order
+from . import credit_litigation_file
+from . import ir_attachment

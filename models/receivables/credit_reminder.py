@@ -151,6 +151,13 @@ class CreditReminder(models.Model):
         check_company=True,
         help="The customer invoice charging this letter's interest and fee.",
     )
+    registered_mail_number = fields.Char(
+        string="Registered Mail No.",
+        tracking=True,
+        copy=False,
+        help="The number of the registered letter (挂号信) the letter was posted by, entered by hand: its "
+        "sending proof in a litigation file.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("sent", "Sent"), ("cancel", "Cancelled")],
         default="draft",
