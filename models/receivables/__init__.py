@@ -16,3 +16,4 @@ from . import res_partner_collection
 from . import sale_order
 from . import credit_litigation_file
 from . import ir_attachment
+from . import account_move_line
