@@ -38,3 +38,4 @@ from . import test_credit_dashboard
 from . import test_litigation_file
 from . import test_collection_promise_reminder
 from . import test_aging_collection_flags
+from . import test_collection_tours
