@@ -78,6 +78,7 @@
         "demo/credit_collection_demo.xml",
         "demo/credit_reminder_demo.xml",
         "demo/credit_statement_demo.xml",
+        "demo/credit_litigation_demo.xml",
         "demo/customer_confidentiality_demo.xml",
         "demo/customer_file_demo.xml",
         "demo/customer_access_demo.xml",
