@@ -245,6 +245,9 @@ class TestLitigationFile(CollectionCommon):
                 file.with_user(user).sudo().write({"content": "{}"})
             with self.assertRaisesRegex(UserError, "cannot be deleted"):
                 file.with_user(user).unlink()
+        duplicate = file.with_user(self.manager).copy()
+        self.assertEqual((duplicate.state, duplicate.content, duplicate.file_sha256), ("draft", False, False))
+        self.assertNotEqual(duplicate.name, file.name)
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             file.pdf_attachment_id.sudo().unlink()
         with self.assertRaisesRegex(UserError, "cannot be changed"):

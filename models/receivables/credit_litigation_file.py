@@ -153,9 +153,6 @@ class CreditLitigationFile(models.Model):
         if any(file.state == "issued" for file in self):
             raise UserError(self.env._("An issued litigation file cannot be deleted."))
 
-    def copy(self, default=None):
-        raise UserError(self.env._("A litigation file cannot be duplicated; create a new one."))
-
     @api.depends("name", "partner_id")
     def _compute_display_name(self):
         for file in self:
