@@ -35,3 +35,7 @@ from . import test_credit_limit_workbench
 from . import test_collection_workbench
 from . import test_attack_sweep_rpc
 from . import test_credit_dashboard
+from . import test_litigation_file
+from . import test_collection_promise_reminder
+from . import test_aging_collection_flags
+from . import test_collection_tours

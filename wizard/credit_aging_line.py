@@ -33,6 +33,10 @@ class CreditAgingLine(models.TransientModel):
         help="Part of the total under an approved dispute or collection block: kept in the aging, "
         "left out of the collection letters and the overdue hold.",
     )
+    promised = fields.Monetary(
+        readonly=True,
+        help="Part of the total covered by a valid payment promise: not escalated by the collection run.",
+    )
     promise_broken = fields.Boolean(
         related="partner_id.credit_promise_broken", help="The customer's last payment promise was not kept."
     )
@@ -87,7 +91,12 @@ class CreditAgingLine(models.TransientModel):
             ),
             "res_model": "account.move.line",
             "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
+            "views": [
+                (self.env.ref("customer_credit_management.credit_aging_item_view_list").id, "list"),
+                (False, "form"),
+            ],
+            "search_view_id": [self.env.ref("customer_credit_management.credit_aging_item_view_search").id],
             "domain": [("id", "in", [item["line_id"] for item in items])],
-            "context": {"create": False},
+            # The flags of the items as of the aging's date.
+            "context": {"create": False, "credit_as_of": fields.Date.to_string(wizard.date_as_of)},
         }

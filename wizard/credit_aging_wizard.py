@@ -256,13 +256,16 @@ class CreditAgingWizard(models.TransientModel):
                 *(row[fname] for fname in [*bucket_fields, "total", "overdue"]),
                 row["overdue_percent"],
                 row["blocked"],
+                row["promised"],
             )
             for row in data["rows"]
         ]
         if data["left_out"]:
-            values.append((None, data["left_out_note"], None, None, *[None] * (len(bucket_fields) + 4)))
+            values.append((None, data["left_out_note"], None, None, *[None] * (len(bucket_fields) + 5)))
         columns = ["partner_id", "partner_name", "user_id", "grade_id", *bucket_fields]
-        self._replace_lines(currency, [*columns, "total", "overdue", "overdue_percent", "blocked"], values)
+        self._replace_lines(
+            currency, [*columns, "total", "overdue", "overdue_percent", "blocked", "promised"], values
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Receivables Aging on %(date)s", date=self.date_as_of),

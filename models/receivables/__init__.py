@@ -14,3 +14,6 @@ from . import credit_collection_block
 from . import credit_collection_case
 from . import res_partner_collection
 from . import sale_order
+from . import credit_litigation_file
+from . import ir_attachment
+from . import account_move_line

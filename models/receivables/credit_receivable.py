@@ -349,9 +349,10 @@ class CreditReceivable(models.AbstractModel):
     ):
         """Open receivables per commercial entity as of ``as_of``: bucket amounts ``b1``..
         ``bN`` (N = len(bucket_limits) + 1), ``total`` and ``overdue`` (past the due date),
-        in company currency, and ``blocked`` (lines under a dispute or collection block: 0 when
-        they are excluded). Lines without a customer come as one row with no partner. The
-        same lines and filters as ``_open_items_query``."""
+        in company currency, ``blocked`` (lines under a dispute or collection block: 0 when
+        they are excluded) and ``promised`` (lines under a valid payment promise). Lines without
+        a customer come as one row with no partner. The same lines and filters as
+        ``_open_items_query``."""
         self._flush_for_query()
         bucket_names = [SQL.identifier(f"b{index}") for index in range(1, len(bucket_limits) + 2)]
 
@@ -379,6 +380,7 @@ class CreditReceivable(models.AbstractModel):
                     SQL("SUM(%s) AS total", amount),
                     SQL("SUM(%s) FILTER (WHERE %s > 0) AS overdue", amount, expressions["days_overdue"]),
                     SQL("SUM(%s) FILTER (WHERE blk.move_line_id IS NOT NULL) AS blocked", amount),
+                    SQL("SUM(%s) FILTER (WHERE prm.move_line_id IS NOT NULL) AS promised", amount),
                 ]
             )
 
@@ -424,7 +426,8 @@ class CreditReceivable(models.AbstractModel):
                         SELECT cp.id AS partner_id, %(customer_sums)s,
                                SUM(ca.total) AS total,
                                COALESCE(SUM(ca.overdue), 0) AS overdue,
-                               COALESCE(SUM(ca.blocked), 0) AS blocked
+                               COALESCE(SUM(ca.blocked), 0) AS blocked,
+                               COALESCE(SUM(ca.promised), 0) AS promised
                           FROM contact_aging ca
                           LEFT JOIN res_partner partner ON partner.id = ca.partner_id
                           LEFT JOIN res_partner cp ON cp.id = partner.commercial_partner_id

@@ -151,6 +151,21 @@ class CreditReminder(models.Model):
         check_company=True,
         help="The customer invoice charging this letter's interest and fee.",
     )
+    promise_id = fields.Many2one(
+        "credit.payment.promise",
+        string="Payment Promise",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The payment promise this letter reminds the customer of (a promise reminder).",
+    )
+    registered_mail_number = fields.Char(
+        string="Registered Mail No.",
+        tracking=True,
+        copy=False,
+        help="The number of the registered letter (挂号信) the letter was posted by, entered by hand: its "
+        "sending proof in a litigation file.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("sent", "Sent"), ("cancel", "Cancelled")],
         default="draft",
@@ -413,8 +428,13 @@ class CreditReminder(models.Model):
             if (kept := [row for row in rows if not row["promised"]])
             and currency.compare_amounts(sum(row["residual"] for row in kept), 0) > 0
         }
+        promised = {
+            partner_id: kept
+            for partner_id, rows in worklist.items()
+            if (kept := [row for row in rows if row["promised"] and row["residual"] > 0])
+        }
         letters = self._propose_letter_records(
-            date, company, items, overdue, pre_due, pre_due_level, levels, law_firm, filing_date
+            date, company, items, overdue, pre_due, pre_due_level, levels, law_firm, filing_date, promised
         )
         self.env["credit.collection.case"]._fill_from_run(
             date, company, worklist, letters, partial=bool(partners), still_overdue_ids=all_overdue_ids
@@ -422,12 +442,24 @@ class CreditReminder(models.Model):
         return letters, hidden_count
 
     def _propose_letter_records(
-        self, date, company, items, overdue, pre_due, pre_due_level, levels, law_firm, filing_date
+        self,
+        date,
+        company,
+        items,
+        overdue,
+        pre_due,
+        pre_due_level,
+        levels,
+        law_firm,
+        filing_date,
+        promised=None,
     ):
         """The draft letters of ``_propose_letters`` for ``overdue`` ({customer id: its overdue
-        rows to collect}) and the courtesy reminders of ``pre_due`` (see ``_pre_due_items``);
+        rows to collect}), the courtesy reminders of ``pre_due`` (see ``_pre_due_items``) and the
+        promise reminders of ``promised`` ({customer id: its overdue rows under a valid promise});
         ``items`` are the open items the interest is computed on."""
-        if not overdue and not pre_due:
+        promised = promised if company.credit_promise_reminder_days else {}
+        if not overdue and not pre_due and not promised:
             return self.browse()
         with_draft = {
             partner.id
@@ -435,7 +467,7 @@ class CreditReminder(models.Model):
                 [
                     ("state", "=", "draft"),
                     ("company_id", "=", company.id),
-                    ("partner_id", "in", list(overdue.keys() | pre_due.keys())),
+                    ("partner_id", "in", list(overdue.keys() | pre_due.keys() | promised.keys())),
                 ],
                 ["partner_id"],
             )
@@ -499,6 +531,12 @@ class CreditReminder(models.Model):
             vals["oldest_due_date"] = min(row["due_date"] for row in rows)
             vals["pay_by_date"] = vals["oldest_due_date"]
             vals_list.append(vals)
+        # One letter per customer and run: a customer escalated for other items gets no promise
+        # reminder this time.
+        lettered = with_draft | {vals["partner_id"] for vals in vals_list}
+        vals_list += self._promise_reminder_vals(
+            date, company, {pid: rows for pid, rows in promised.items() if pid not in lettered}, sequence
+        )
         # The letters through the ORM (numbers, chatter), their documents in one statement.
         documents = [[command[2] for command in vals.pop("line_ids")] for vals in vals_list]
         letters = self.create(vals_list)
@@ -609,6 +647,66 @@ class CreditReminder(models.Model):
         }
 
     @api.model
+    def _promise_reminder_vals(self, date, company, promised, sequence):
+        """The values of the promise reminders due on ``date``: for each customer of ``promised``
+        ({customer id: its overdue rows under a valid promise}), its earliest valid promise whose
+        date falls within the company's promise reminder days and that no letter reminded yet.
+        Two queries whatever the number of customers."""
+        days = company.credit_promise_reminder_days
+        level = (
+            days
+            and promised
+            and self.env["credit.reminder.level"]
+            .with_context(active_test=False)
+            .search([("promise_reminder", "=", True)], order="active desc, id", limit=1)
+        )
+        if not level:
+            return []
+        promises = (
+            self.env["credit.payment.promise"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "valid"),
+                    ("company_id", "=", company.id),
+                    ("partner_id", "in", list(promised)),
+                    ("date", "<=", date),
+                    ("promise_date", ">=", date),
+                    ("promise_date", "<=", date + timedelta(days=days)),
+                ],
+                order="promise_date, id",
+            )
+        )
+        reminded = {
+            promise.id
+            for [promise] in self.sudo()._read_group(
+                [("promise_id", "in", promises.ids), ("state", "!=", "cancel")], ["promise_id"]
+            )
+        }
+        vals_list, done = [], set()
+        for promise in promises:
+            partner_id = promise.partner_id.id
+            if promise.id in reminded or partner_id in done:
+                continue
+            covered = set(promise.move_line_ids.ids)
+            rows = [row for row in promised[partner_id] if row["line_id"] in covered]
+            if not rows:
+                continue
+            done.add(partner_id)
+            partner = self.env["res.partner"].with_company(company).browse(partner_id)
+            vals = self._letter_vals(partner, rows, level, date, company, sequence, {})
+            vals.update(
+                {
+                    "promise_id": promise.id,
+                    "pay_by_date": promise.promise_date,
+                    "days_overdue": max(row["days_overdue"] for row in rows),
+                    "oldest_due_date": min(row["due_date"] for row in rows),
+                }
+            )
+            vals_list.append(vals)
+        return vals_list
+
+    @api.model
     def _pre_due_items(self, items, company, overdue):
         """The courtesy reminder's level (level 0) and {customer id: its open invoices falling due
         within the company's reminder days}, for customers with nothing overdue, leaving out the
@@ -618,7 +716,7 @@ class CreditReminder(models.Model):
         Level = self.env["credit.reminder.level"]
         days = company.credit_pre_due_days
         level = days and Level.with_context(active_test=False).search(
-            [("sequence", "=", 0)], order="active desc, id", limit=1
+            [("sequence", "=", 0), ("promise_reminder", "=", False)], order="active desc, id", limit=1
         )
         if not level:
             return Level, {}
@@ -738,6 +836,11 @@ class CreditReminder(models.Model):
             "pay_by": format_date(self.env, self.pay_by_date, lang_code=lang, date_format="long"),
             "law_firm": self.law_firm or "",
             "filing_date": format_date(self.env, self.filing_date, lang_code=lang, date_format="long"),
+            "promised_amount": format_amount(
+                self.env, self.promise_id.amount, self.currency_id, lang_code=lang
+            )
+            if self.promise_id
+            else "",
         }
 
     def _letter_body(self):

@@ -16,6 +16,7 @@ BODY_PLACEHOLDERS = (
     "pay_by",
     "law_firm",
     "filing_date",
+    "promised_amount",
 )
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 
@@ -86,7 +87,8 @@ class CreditReminderLevel(models.Model):
         "{amount} the overdue amount, {amount_words} the same in words, {credit_term} the agreed "
         "credit term in days, {days_late} the days the oldest document is late, {period} the month "
         "of the oldest overdue document, {previous_dates} the dates of the earlier letters, "
-        "{pay_by} the pay-by date, {law_firm} and {filing_date} (from the collection run).",
+        "{pay_by} the pay-by date, {law_firm} and {filing_date} (from the collection run), "
+        "{promised_amount} the amount of the payment promise a promise reminder recalls.",
     )
     mail_template_id = fields.Many2one(
         "mail.template",
@@ -103,6 +105,11 @@ class CreditReminderLevel(models.Model):
         string="Itemise Interest",
         help="The letter lists the late-payment interest of each overdue document (when the company "
         "charges interest).",
+    )
+    promise_reminder = fields.Boolean(
+        string="Reminds a Promise",
+        help="The reminder of a payment promise, proposed before the promised date (see the setting "
+        "'Reminder of a payment promise'): outside the chain of letters.",
     )
     reminder_count = fields.Integer(compute="_compute_reminder_count", string="Letters")
 

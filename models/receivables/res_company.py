@@ -43,10 +43,16 @@ class ResCompany(models.Model):
         "documents falling due within this many days. Zero: no such reminder.",
     )
 
-    @api.constrains("credit_interest_rate", "credit_pre_due_days")
+    credit_promise_reminder_days = fields.Integer(
+        string="Promise Reminder (Days Before)",
+        help="When above zero, the collection run proposes a reminder of a valid payment promise this many "
+        "days before the promised date (instead of escalating the items it covers). Zero: no such reminder.",
+    )
+
+    @api.constrains("credit_interest_rate", "credit_pre_due_days", "credit_promise_reminder_days")
     def _check_credit_interest_settings(self):
         for company in self:
             if company.credit_interest_rate < 0 or company.credit_interest_rate > 100:
                 raise ValidationError(self.env._("The annual interest rate must be between 0 and 100 %."))
-            if company.credit_pre_due_days < 0:
+            if company.credit_pre_due_days < 0 or company.credit_promise_reminder_days < 0:
                 raise ValidationError(self.env._("The days before the due date cannot be negative."))

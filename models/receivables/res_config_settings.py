@@ -12,3 +12,6 @@ class ResConfigSettings(models.TransientModel):
     )
     credit_fee_product_id = fields.Many2one(related="company_id.credit_fee_product_id", readonly=False)
     credit_pre_due_days = fields.Integer(related="company_id.credit_pre_due_days", readonly=False)
+    credit_promise_reminder_days = fields.Integer(
+        related="company_id.credit_promise_reminder_days", readonly=False
+    )

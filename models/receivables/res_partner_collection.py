@@ -78,3 +78,17 @@ class ResPartner(models.Model):
         )
         domain = [("commercial_partner_id", "in", broken.partner_id.ids)]
         return domain if (operator == "=") == value else ["!", *domain]
+
+    def action_record_payment_promise(self):
+        """Record a payment promise of the customer (its commercial entity), from its form."""
+        self.ensure_one()
+        self.env["credit.reminder"]._check_collection_access()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Record a Payment Promise"),
+            "res_model": "credit.payment.promise",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
