@@ -36,3 +36,4 @@ from . import test_collection_workbench
 from . import test_attack_sweep_rpc
 from . import test_credit_dashboard
 from . import test_credit_bulk_job
+from . import test_credit_group_temporary_line
