@@ -37,3 +37,4 @@ from . import test_attack_sweep_rpc
 from . import test_credit_dashboard
 from . import test_credit_bulk_job
 from . import test_credit_group_temporary_line
+from . import test_credit_workbench_tours
