@@ -38,3 +38,4 @@ from . import test_credit_dashboard
 from . import test_credit_bulk_job
 from . import test_credit_group_temporary_line
 from . import test_credit_workbench_tours
+from . import test_credit_held_refused_form
