@@ -258,8 +258,11 @@ class CreditBulkJob(models.Model):
         try:
             with self.env.cr.savepoint():
                 return self._bulk_apply(partners), {}
-        except Exception:
-            pass  # the savepoint's rollback cleared the cache
+        except Exception as error:
+            # Each customer's failure is found again below and recorded with its customer.
+            _logger.info(
+                "Credit bulk action %s: a batch failed (%s), run customer by customer", self.name, error
+            )
         changed, failures = partners.browse(), {}
         for partner in partners:
             try:
