@@ -125,3 +125,15 @@ class TestCreditWorkbenchTours(HttpCase):
         self.start_tour("/odoo", "ccm_held_order_confirm", login=self.sales.login)
         self.assertEqual(held.state, "sale")
         self.assertEqual(still_held.state, "draft")
+
+    def test_bulk_hold_from_the_customer_list(self):
+        alpha, beta = self._customer("Tour Bulk Alpha"), self._customer("Tour Bulk Beta")
+        self.start_tour(
+            "/odoo/action-customer_credit_management.res_partner_action_credit_customers",
+            "ccm_bulk_hold_selection",
+            login=self.manager.login,
+        )
+        self.assertEqual(alpha.credit_hold_reason, "manual")
+        self.assertEqual(beta.credit_hold_note, "Insolvency rumours")
+        job = self.env["credit.bulk.job"].search([("user_id", "=", self.manager.id)])
+        self.assertEqual((job.state, job.changed), ("done", 2))

@@ -133,3 +133,51 @@ registry.category("web_tour.tours").add("ccm_held_order_confirm", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("ccm_bulk_hold_selection", {
+    steps: () => [
+        {
+            content: "Select a first customer",
+            trigger: ".o_data_row:contains(Tour Bulk Alpha) .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "And a second one",
+            trigger: ".o_data_row:contains(Tour Bulk Beta) .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            content: "Open the actions",
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            run: "click",
+        },
+        {
+            content: "The credit bulk action",
+            trigger: ".o-dropdown--menu .dropdown-item:contains(Credit Bulk Action)",
+            run: "click",
+        },
+        {
+            content: "Put them on hold",
+            trigger: ".modal .o_field_widget[name='action'] select",
+            run: 'select "hold"',
+        },
+        {
+            content: "With a note",
+            trigger: ".modal .o_field_widget[name='note'] input",
+            run: "edit Insolvency rumours",
+        },
+        {
+            content: "Run it",
+            trigger: ".modal button[name='action_start']",
+            run: "click",
+        },
+        {
+            content: "The summary",
+            trigger: ".o_notification:contains(2 customers processed: 2 changed)",
+        },
+        {
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
