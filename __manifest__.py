@@ -31,6 +31,7 @@
         "views/credit_release_request_views.xml",
         "views/credit_limit_request_views.xml",
         "views/credit_group_views.xml",
+        "views/credit_bulk_job_views.xml",
         "views/res_partner_credit_limit_views.xml",
         "views/res_config_settings_views.xml",
         "views/credit_dashboard_views.xml",
@@ -84,5 +85,6 @@
         "demo/customer_access_demo.xml",
         "demo/customer_roles_demo.xml",
         "demo/credit_limit_demo.xml",
+        "demo/credit_bulk_job_demo.xml",
     ],
 }

@@ -39,3 +39,7 @@ from . import test_litigation_file
 from . import test_collection_promise_reminder
 from . import test_aging_collection_flags
 from . import test_collection_tours
+from . import test_credit_bulk_job
+from . import test_credit_group_temporary_line
+from . import test_credit_workbench_tours
+from . import test_credit_held_refused_form

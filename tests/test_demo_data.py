@@ -94,3 +94,9 @@ class TestDemoData(CreditCommon):
         group = self.env.ref("customer_credit_management.demo_credit_group_jinghong")
         self.assertEqual(len(group.member_ids), 2)
         self.assertEqual(group.credit_line, 30000)
+
+    def test_demo_bulk_job(self):
+        job = self.env.ref("customer_credit_management.demo_credit_bulk_job_limits")
+        self.assertEqual(job.state, "done")
+        self.assertEqual((job.total, job.processed, job.changed, job.failed), (2, 2, 1, 0))
+        self.assertIn("1 changed", job.summary)

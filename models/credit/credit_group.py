@@ -45,6 +45,19 @@ class CreditGroup(models.Model):
         string="Manual Group Line", tracking=True, help="The group's credit line when set manually."
     )
     note = fields.Text(help="Why these customers form a group: shareholding, guarantees...")
+    limit_request_ids = fields.One2many(
+        "credit.limit.request",
+        "group_id",
+        string="Temporary Group Lines",
+        readonly=True,
+        help="Temporary increases of the group's line asked for; approved, the group's line is the "
+        "larger of its line and the temporary one from the first to the last day.",
+    )
+    credit_limit_temporary = fields.Monetary(
+        string="Temporary Group Line",
+        compute="_compute_credit_line",
+        help="The approved temporary group line in force today, if any.",
+    )
     credit_member_ids = fields.Many2many(
         "res.partner",
         compute="_compute_credit_line",
@@ -85,46 +98,65 @@ class CreditGroup(models.Model):
         "company_id",
         "member_ids.credit_limit_computed",
         "member_ids.credit_grade_id.risk_factor",
+        "limit_request_ids.state",
+        "limit_request_ids.amount",
+        "limit_request_ids.date_from",
+        "limit_request_ids.date_to",
     )
     def _compute_credit_line(self):
-        """In one query for all groups: read before the confirmation of a member's order."""
+        """In one query for all groups: read before the confirmation of a member's order. The
+        group's line, like a customer's (``res.partner._credit_line_values``), is the larger of
+        its policy or manual line and an approved temporary line from its first to its last day."""
         self.env["res.partner"].flush_model(
             ["credit_group_id", "credit_limit_computed", "credit_grade_id", "active"]
         )
         self.env["credit.grade"].flush_model(["risk_factor"])
+        self.env["credit.limit.request"].flush_model(["group_id", "state", "amount", "date_from", "date_to"])
         self.flush_recordset(["company_id"])
+        # The server's date, as the customer's temporary line.
+        today = fields.Date.today()
         rows = self.env.execute_query(
             SQL(
                 """
                 SELECT grp.id,
                        ARRAY_REMOVE(ARRAY_AGG(member.id ORDER BY member.id), NULL),
                        COALESCE(SUM((member.credit_limit_computed ->> grp.company_id::text)::numeric), 0),
-                       MIN(COALESCE(grade.risk_factor, company.credit_default_risk_factor))
+                       MIN(COALESCE(grade.risk_factor, company.credit_default_risk_factor)),
+                       (SELECT MAX(request.amount)
+                          FROM credit_limit_request request
+                         WHERE request.group_id = grp.id
+                           AND request.company_id = grp.company_id
+                           AND request.state = 'approved'
+                           AND request.date_from <= %(today)s
+                           AND request.date_to >= %(today)s)
                   FROM credit_group grp
                   JOIN res_company company ON company.id = grp.company_id
              LEFT JOIN res_partner member ON member.credit_group_id = grp.id AND member.active
              LEFT JOIN credit_grade grade ON grade.id = member.credit_grade_id
-                 WHERE grp.id = ANY(%s)
+                 WHERE grp.id = ANY(%(ids)s)
               GROUP BY grp.id
                 """,
-                self._origin.ids,
+                ids=self._origin.ids,
+                today=today,
             )
         )
-        figures = {group_id: (members, base, factor) for group_id, members, base, factor in rows}
+        figures = {group_id: values for group_id, *values in rows}
         for group in self:
-            members, base, factor = figures.get(group._origin.id, ([], 0.0, None))
+            members, base, factor, temporary = figures.get(group._origin.id, ([], 0.0, None, None))
             if factor is None:
                 factor = group.company_id.credit_default_risk_factor
             currency = group.company_id.currency_id
             group.credit_member_ids = self.env["res.partner"].browse(members)
+            temporary = currency.round(float(temporary or 0.0))
+            group.credit_limit_temporary = temporary
+            group.credit_risk_factor = factor
             if group.line_mode == "manual":
                 group.credit_limit_base = group.manual_line
-                group.credit_risk_factor = factor
-                group.credit_line = group.manual_line
+                line = group.manual_line
             else:
                 group.credit_limit_base = float(base)
-                group.credit_risk_factor = factor
-                group.credit_line = currency.round(float(base) * factor)
+                line = currency.round(float(base) * factor)
+            group.credit_line = max(line, temporary)
 
     def _compute_credit_exposure(self):
         for company, groups in self.grouped("company_id").items():

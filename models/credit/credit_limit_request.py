@@ -6,9 +6,10 @@ TEMPORARY_FIELDS = ("credit_limit_temporary", "credit_limit_temporary_from", "cr
 
 
 class CreditLimitRequest(models.Model):
-    """A salesperson asks for a higher credit line for a while; a Credit Manager other than the
-    requester decides. Approved, the customer's line is the larger of its policy line and the
-    requested one from the first to the last day; a daily job expires it."""
+    """A salesperson asks for a higher credit line for a while, for a customer or a credit group;
+    a Credit Manager other than the requester decides. Approved, the customer's (or the group's)
+    line is the larger of its policy line and the requested one from the first to the last day; a
+    daily job expires it."""
 
     _name = "credit.limit.request"
     _description = "Temporary Credit Limit Increase"
@@ -31,11 +32,20 @@ class CreditLimitRequest(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
-        required=True,
         index=True,
         tracking=True,
         check_company=True,
         domain=["|", ("is_company", "=", True), ("parent_id", "=", False)],
+        help="The customer whose line is raised; or a credit group, not both.",
+    )
+    group_id = fields.Many2one(
+        "credit.group",
+        string="Credit Group",
+        index="btree_not_null",
+        tracking=True,
+        check_company=True,
+        help="The credit group whose group line is raised (the members' own lines stay); or a "
+        "customer, not both.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, tracking=True
@@ -86,8 +96,12 @@ class CreditLimitRequest(models.Model):
             if request.date_to < request.date_from:
                 raise ValidationError(self.env._("A temporary credit line cannot end before it starts."))
 
-    @api.constrains("partner_id")
+    @api.constrains("partner_id", "group_id")
     def _check_commercial_partner(self):
+        if any(bool(request.partner_id) == bool(request.group_id) for request in self):
+            raise ValidationError(
+                self.env._("A temporary credit line is asked for a customer or for a credit group.")
+            )
         if any(request.partner_id != request.partner_id.commercial_partner_id for request in self):
             raise ValidationError(
                 self.env._("A temporary credit line is asked for the customer's company, not a contact.")
@@ -104,13 +118,15 @@ class CreditLimitRequest(models.Model):
             vals.pop("approved_date", None)
             vals["user_id"] = self.env.uid
         requests = super().create(vals_list)
+        # A constraint runs for the fields given: also when neither target is.
+        requests._check_commercial_partner()
         for request in requests:
             # Sudo: the requester may ask for a customer above their clearance they sell to.
-            partner = request.sudo().partner_id.with_company(request.company_id)
+            target = request.sudo().partner_id.with_company(request.company_id) or request.sudo().group_id
             request.sudo().write(
                 {
                     "name": self.env["ir.sequence"].next_by_code("credit.limit.request") or "/",
-                    "customer_credit_line": partner.credit_line,
+                    "customer_credit_line": target.credit_line,
                 }
             )
             manager = request.company_id._credit_responsible_user()
@@ -134,11 +150,17 @@ class CreditLimitRequest(models.Model):
             self._check_no_other_increase()
 
     def _check_no_other_increase(self):
-        """One temporary line per customer and company at a time: it is held on the customer."""
+        """One temporary line per customer (or group) and company at a time: it is held on the
+        customer."""
+        target = (
+            ("partner_id", "=", self.partner_id.id)
+            if self.partner_id
+            else ("group_id", "=", self.group_id.id)
+        )
         other = self.sudo().search(
             [
                 ("id", "!=", self.id),
-                ("partner_id", "=", self.partner_id.id),
+                target,
                 ("company_id", "=", self.company_id.id),
                 ("state", "=", "approved"),
             ],
@@ -149,7 +171,7 @@ class CreditLimitRequest(models.Model):
                 self.env._(
                     "%(customer)s already has the approved temporary credit line %(request)s: "
                     "cancel it first.",
-                    customer=other.partner_id.display_name,
+                    customer=(other.partner_id or other.group_id).display_name,
                     request=other.name,
                 )
             )
@@ -171,7 +193,8 @@ class CreditLimitRequest(models.Model):
                 "approved_date": fields.Date.context_today(self),
             }
         )
-        for request in self:
+        # A group's temporary line is read from its approved request (credit.group._compute_credit_line).
+        for request in self.filtered("partner_id"):
             request._credit_apply(
                 {
                     "credit_limit_temporary": request.amount,
@@ -209,7 +232,7 @@ class CreditLimitRequest(models.Model):
         partner._credit_sync_native_limit(self.company_id)
 
     def _credit_clear(self):
-        for request in self:
+        for request in self.filtered("partner_id"):
             request._credit_apply(dict.fromkeys(TEMPORARY_FIELDS, False))
 
     @api.model
@@ -220,7 +243,11 @@ class CreditLimitRequest(models.Model):
         expired._credit_clear()
         # Odoo's own limit follows the line on the first day of an increase approved in advance.
         starting = self.search(
-            [("state", "=", "approved"), ("date_from", "=", fields.Date.context_today(self))]
+            [
+                ("state", "=", "approved"),
+                ("date_from", "=", fields.Date.context_today(self)),
+                ("partner_id", "!=", False),
+            ]
         )
         for request in starting:
             request.partner_id.with_company(request.company_id)._credit_sync_native_limit(request.company_id)

@@ -495,13 +495,21 @@ class ResPartner(models.Model):
         settled._credit_lift_hold(["overdue"])
 
     def action_credit_hold(self):
-        # Refused to whoever may not write the hold, even where nothing would change.
-        self._check_protected_field_write({"credit_hold": True})
-        self._credit_set_hold("manual")
+        self._credit_manual_hold()
         return True
 
     def action_credit_release_hold(self):
         """A Credit Manager lifts any hold."""
-        self._check_protected_field_write({"credit_hold": False})
-        self._credit_lift_hold(HOLD_RANK)
+        self._credit_manual_lift()
         return True
+
+    def _credit_manual_hold(self, note=None):
+        """A Credit Manager's hold (the form's and the bulk action's): the customers it changed."""
+        # Refused to whoever may not write the hold, even where nothing would change.
+        self._check_protected_field_write({"credit_hold": True})
+        return self._credit_set_hold("manual", note)
+
+    def _credit_manual_lift(self):
+        """A Credit Manager lifts any hold: the customers whose hold was lifted."""
+        self._check_protected_field_write({"credit_hold": False})
+        return self._credit_lift_hold(HOLD_RANK)

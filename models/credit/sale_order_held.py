@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 HELD_REASONS = [
@@ -48,12 +49,69 @@ class SaleOrder(models.Model):
         help="The last re-check found that the customer's credit now allows this order: its "
         "confirmation (and its credit check) can be tried again.",
     )
+    # The worklist's other half: a quotation refused in its form raises the refusal and its
+    # transaction is rolled back, so nothing it would write stays. Rather than a flag written aside,
+    # the worklist asks the one decision (``_credit_refusal``) which open quotations it refuses now.
+    credit_refused = fields.Boolean(
+        string="Refused Now",
+        compute="_compute_credit_refused",
+        search="_search_credit_refused",
+        help="The credit check refuses this quotation now (the banner on the quotation): it is held "
+        "whether or not its confirmation was tried.",
+    )
+    credit_refused_reason = fields.Selection(
+        HELD_REASONS,
+        string="Refused Now For",
+        compute="_compute_credit_refused",
+        help="Why the credit check refuses this quotation now.",
+    )
+    credit_refused_excess = fields.Monetary(
+        string="Excess Now",
+        currency_field="credit_currency_id",
+        compute="_compute_credit_refused",
+        help="By how much the customer's exposure and this quotation pass the credit line now.",
+    )
     credit_release_expiry = fields.Date(
         string="Released Until",
         compute="_compute_credit_release_expiry",
         store=True,
         help="The expiry of the approved release that lets this quotation be confirmed.",
     )
+
+    @api.depends("partner_id", "company_id", "amount_total", "currency_rate", "state")
+    def _compute_credit_refused(self):
+        self.credit_refused = self.credit_refused_reason = False
+        self.credit_refused_excess = 0.0
+        quotations = self.filtered(
+            lambda o: o.state in ("draft", "sent") and o.company_id.credit_control_enabled and o.partner_id
+        )
+        for company, orders in quotations.grouped("company_id").items():
+            # Sudo: the customer's credit counts whoever reads the order (as its banner).
+            partners = orders.sudo().partner_id.commercial_partner_id
+            exposure = self.env["credit.exposure"]._exposure_by_partner(
+                partners._credit_with_group_members(company).ids,
+                company,
+                exclude_order_ids=orders._origin.ids,
+            )
+            for order in orders:
+                refusal = order._credit_refusal(
+                    exposure[order.sudo().partner_id.commercial_partner_id.id], exposure
+                )
+                if refusal:
+                    order.credit_refused = True
+                    order.credit_refused_reason = getattr(refusal, "reason", "over_line")
+                    order.credit_refused_excess = getattr(refusal, "excess", 0.0)
+
+    def _search_credit_refused(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Refused Now."))
+        # Only ids leave this method and the search they end in applies the user's rules: the
+        # open quotations are read in sudo, in one batch per company.
+        quotations = self.sudo().search(
+            [("state", "in", ("draft", "sent")), ("company_id.credit_control_enabled", "=", True)]
+        )
+        domain = [("id", "in", quotations.filtered("credit_refused").ids)]
+        return domain if (operator == "=") == value else ["!", *domain]
 
     @api.depends("credit_held_since")
     def _compute_credit_held_days(self):
