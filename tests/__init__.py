@@ -35,3 +35,4 @@ from . import test_credit_limit_workbench
 from . import test_collection_workbench
 from . import test_attack_sweep_rpc
 from . import test_credit_dashboard
+from . import test_credit_headroom

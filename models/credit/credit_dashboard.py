@@ -406,25 +406,13 @@ class CreditDashboard(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT contact.commercial_partner_id,
-                       SUM(partial.amount
-                           * GREATEST(partial.max_date - COALESCE(line.date_maturity, line.date), 0)),
-                       SUM(partial.amount)
-                  FROM account_partial_reconcile partial
-                  JOIN %(lines)s ON line.id = partial.debit_move_id
-                  JOIN account_move invoice ON invoice.id = line.move_id
-                  JOIN account_move_line payment_line ON payment_line.id = partial.credit_move_id
-                  JOIN account_move payment ON payment.id = payment_line.move_id
-                 WHERE partial.company_id = %(company)s
-                   AND invoice.move_type = 'out_invoice'
-                   AND payment.move_type = 'entry'
-                   AND partial.max_date > %(since)s AND partial.max_date <= %(today)s
+                SELECT delay.partner_id, SUM(delay.amount * GREATEST(delay.days_late, 0)), SUM(delay.amount)
+                  FROM (%s) delay
               GROUP BY 1
                 """,
-                lines=self._receivable_line_sql(),
-                company=company.id,
-                since=today - relativedelta(months=12),
-                today=today,
+                self.env["credit.receivable"]._payment_delays_query(
+                    company, today - relativedelta(months=12), today
+                ),
             )
         )
         return {partner_id: (float(weighted), float(amount)) for partner_id, weighted, amount in rows}

@@ -307,13 +307,17 @@ class ResPartner(models.Model):
         message = self.env._(
             "The order %(order)s exceeds the credit line of %(customer)s.\n"
             "Credit line: %(line)s\nExposure: %(exposure)s\nThis order: %(amount)s\n"
-            "Excess: %(excess)s\nAsk a credit manager for a release.",
+            "Excess: %(excess)s\n%(fits)s\nAsk a credit manager for a release.",
             order=document.name,
             customer=partner.display_name,
             line=format_amount(self.env, partner.credit_line, currency),
             exposure=format_amount(self.env, exposure, currency),
             amount=format_amount(self.env, amount, currency),
             excess=format_amount(self.env, excess, currency),
+            # When it will fit: the dated headroom (res_partner_headroom.py).
+            fits=partner._credit_headroom_sentence(
+                company, amount, partner._credit_headroom_projection(company, exposure, document.ids)[0]
+            ),
         )
         return CreditRefusal(message, "over_line", excess)
 

@@ -275,6 +275,42 @@ class CreditReceivable(models.AbstractModel):
             company_ids=companies.ids,
         )
 
+    @api.model
+    def _payment_delays_query(self, company, since, until, partner_ids=None):
+        """The SQL of one row per payment matched to a customer invoice of ``company`` from
+        ``since`` (excluded) to ``until``: ``partner_id`` (the invoice's commercial entity),
+        ``amount`` (matched, company currency) and ``days_late``, the matching date (the later of
+        invoice and payment) less the invoice's due date, negative when paid early. The one
+        reading of how late customers pay: the dashboard's average days late, the dated headroom's
+        median. ``partner_ids`` (commercial entities) None means every customer."""
+        in_scope = SQL("TRUE")
+        if partner_ids is not None:
+            in_scope = SQL("contact.commercial_partner_id = ANY(%s)", list(partner_ids))
+        return SQL(
+            """
+            SELECT contact.commercial_partner_id AS partner_id,
+                   partial.amount,
+                   partial.max_date - COALESCE(line.date_maturity, line.date) AS days_late
+              FROM account_partial_reconcile partial
+              JOIN account_move_line line ON line.id = partial.debit_move_id
+              JOIN account_account account
+                ON account.id = line.account_id AND account.account_type = 'asset_receivable'
+              JOIN res_partner contact ON contact.id = line.partner_id
+              JOIN account_move invoice ON invoice.id = line.move_id
+              JOIN account_move_line payment_line ON payment_line.id = partial.credit_move_id
+              JOIN account_move payment ON payment.id = payment_line.move_id
+             WHERE partial.company_id = %(company)s
+               AND invoice.move_type = 'out_invoice'
+               AND payment.move_type = 'entry'
+               AND partial.max_date > %(since)s AND partial.max_date <= %(until)s
+               AND %(in_scope)s
+            """,
+            company=company.id,
+            since=since,
+            until=until,
+            in_scope=in_scope,
+        )
+
     @contextmanager
     def _without_jit(self):
         """Plan the receivables query without JIT compilation: on a large book PostgreSQL
