@@ -34,6 +34,7 @@
         "views/res_partner_credit_limit_views.xml",
         "views/res_config_settings_views.xml",
         "views/credit_dashboard_views.xml",
+        "views/credit_policy_simulation_views.xml",
         "views/customer_credit_menus.xml",
         "views/credit_aging_bucket_views.xml",
         "wizard/credit_aging_wizard_views.xml",

@@ -36,3 +36,4 @@ from . import test_collection_workbench
 from . import test_attack_sweep_rpc
 from . import test_credit_dashboard
 from . import test_credit_headroom
+from . import test_credit_policy_simulation
