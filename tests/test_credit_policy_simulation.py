@@ -1,5 +1,8 @@
+import base64
+import io
 from datetime import date, datetime
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
@@ -157,3 +160,16 @@ class TestCreditPolicySimulation(CreditControlCommon):
             simulation.with_user(self.salesperson).action_apply()
         with self.assertRaises(UserError):
             simulation.with_user(self.manager).write({"state": "applied"})
+
+    def test_comparison_xlsx(self):
+        simulation = self._simulation()
+        simulation.with_user(self.manager).action_export_xlsx()
+        workbook = openpyxl.load_workbook(io.BytesIO(base64.b64decode(simulation.xlsx_file)))
+        comparison = list(workbook.worksheets[0].iter_rows(values_only=True))
+        header = comparison[0]
+        refused = header.index("Refused Proposed (Amount)")
+        self.assertEqual(sum(row[refused] for row in comparison[1:]), 400.0)
+        customers = list(workbook.worksheets[1].iter_rows(values_only=True))
+        self.assertEqual(len(customers) - 1, len(simulation.line_ids))
+        march = next(row for row in customers[1:] if row[1] == "Credit Customer" and row[0].month == 3)
+        self.assertEqual(march[header.index("Line Proposed") + 2], 500.0)

@@ -1,6 +1,9 @@
+import base64
+import io
 import time
 from datetime import timedelta
 
+import xlsxwriter
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
@@ -96,6 +99,9 @@ class CreditPolicySimulation(models.Model):
         "which the proposal would have refused the customer more orders than the current policy.",
     )
 
+    xlsx_file = fields.Binary(string="Comparison (XLSX)", readonly=True, attachment=True, copy=False)
+    xlsx_filename = fields.Char(readonly=True, copy=False)
+
     @api.constrains("months", "overdue_hold_days")
     def _check_months(self):
         for simulation in self:
@@ -152,6 +158,8 @@ class CreditPolicySimulation(models.Model):
         if self.filtered(lambda s: s.state == "applied") and vals.keys() - {
             "reason",
             "message_main_attachment_id",
+            "xlsx_file",
+            "xlsx_filename",
         }:
             raise UserError(
                 self.env._("An applied simulation is the record of a policy change: it cannot change.")
@@ -487,6 +495,90 @@ class CreditPolicySimulation(models.Model):
                 simulation=self.id,
             )
         )
+
+    # The comparison report --------------------------------------------------------------------
+
+    XLSX_MEASURES = (
+        "line_current",
+        "line_proposed",
+        "order_count",
+        "order_amount",
+        "refused_current_count",
+        "refused_current_amount",
+        "refused_proposed_count",
+        "refused_proposed_amount",
+        "stopped_overdue_amount",
+    )
+
+    def action_export_xlsx(self):
+        """The comparison as a spreadsheet: totals by month-end, proposed grade and category, then
+        one row per customer and month-end. An export of customer data: the same control and log
+        as the list export."""
+        self._check_manager()
+        self.ensure_one()
+        Line = self.env["credit.policy.simulation.line"]
+        lines = Line.search([("simulation_id", "=", self.id)])
+        policy = self.env["customer.access.policy"]
+        columns = len(self.XLSX_MEASURES) + 5
+        policy._check_export(lines.partner_id, columns, record_count=len(lines))
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        bold = workbook.add_format({"bold": True})
+        money = workbook.add_format({"num_format": "#,##0.00"})
+        day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        labels = [Line._fields[name]._description_string(self.env) for name in self.XLSX_MEASURES]
+        categories = dict(Line._fields["customer_category"]._description_selection(self.env))
+
+        sheet = workbook.add_worksheet(self.env._("Comparison"))
+        headers = [self.env._("Month-End"), self.env._("Grade Proposed"), self.env._("Category"), *labels]
+        sheet.write_row(0, 0, headers, bold)
+        groups = Line._read_group(
+            [("simulation_id", "=", self.id)],
+            ["month_end:day", "grade_proposed_id", "customer_category"],
+            [f"{name}:sum" for name in self.XLSX_MEASURES],
+            order="month_end:day, grade_proposed_id, customer_category",
+        )
+        for row, (month_end, grade, category, *sums) in enumerate(groups, start=1):
+            sheet.write_datetime(row, 0, month_end, day)
+            sheet.write(row, 1, grade.display_name or self.env._("No grade"))
+            sheet.write(row, 2, categories.get(category, "") if category else "")
+            for col, value in enumerate(sums, start=3):
+                sheet.write_number(row, col, value or 0.0, money)
+        sheet.set_column(0, len(headers), 16)
+
+        sheet = workbook.add_worksheet(self.env._("Customers"))
+        headers = [
+            self.env._("Month-End"),
+            self.env._("Customer"),
+            self.env._("Grade Now"),
+            self.env._("Grade Proposed"),
+            self.env._("Category"),
+            *labels,
+        ]
+        sheet.write_row(0, 0, headers, bold)
+        for row, line in enumerate(lines, start=1):
+            sheet.write_datetime(row, 0, line.month_end, day)
+            sheet.write(row, 1, line.partner_id.display_name)
+            sheet.write(row, 2, line.grade_current_id.display_name or "")
+            sheet.write(row, 3, line.grade_proposed_id.display_name or "")
+            sheet.write(row, 4, categories.get(line.customer_category, "") if line.customer_category else "")
+            for col, name in enumerate(self.XLSX_MEASURES, start=5):
+                sheet.write_number(row, col, line[name] or 0.0, money)
+        sheet.set_column(0, len(headers), 16)
+        workbook.close()
+        policy._log_access(lines.partner_id, "export", export_counts=(len(lines), columns))
+        self.with_context(credit_policy_simulation_state=True).write(
+            {
+                "xlsx_file": base64.b64encode(buffer.getvalue()),
+                "xlsx_filename": f"Policy_Simulation_{self.id}.xlsx",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
+            "&filename_field=xlsx_filename&download=true",
+        }
 
     # Applying -------------------------------------------------------------------------------
 
