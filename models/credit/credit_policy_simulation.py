@@ -336,7 +336,7 @@ class CreditPolicySimulation(models.Model):
         aging = {
             row["partner_id"]: row
             for row in self.env["credit.receivable"].get_aging_by_partner(
-                end, company, bucket_limits=tuple(limits), partner_ids=customers.ids, exclude_blocked=True
+                end, company, bucket_limits=tuple(limits), exclude_blocked=True
             )
             if row["partner_id"]
         }
@@ -393,7 +393,8 @@ class CreditPolicySimulation(models.Model):
                      WHERE so.state = 'sale'
                        AND so.company_id = %(company)s
                        AND so.date_order >= %(start)s AND so.date_order < %(stop)s
-                       AND contact.commercial_partner_id = ANY(%(ids)s)
+                       -- The customers simulated: joined to ``policy`` below (not = ANY of an
+                       -- array of thousands, compared with each order).
                 ), judged AS (
                     SELECT o.partner_id, o.amount,
                            (p.late_cur > 0 OR p.exposure + o.running > p.line_cur) AS refused_cur,
