@@ -82,5 +82,6 @@
         "demo/customer_access_demo.xml",
         "demo/customer_roles_demo.xml",
         "demo/credit_limit_demo.xml",
+        "demo/credit_policy_simulation_demo.xml",
     ],
 }

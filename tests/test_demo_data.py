@@ -94,3 +94,12 @@ class TestDemoData(CreditCommon):
         group = self.env.ref("customer_credit_management.demo_credit_group_jinghong")
         self.assertEqual(len(group.member_ids), 2)
         self.assertEqual(group.credit_line, 30000)
+
+    def test_demo_policy_simulation(self):
+        """The demo proposal was replayed at installation: the results compare both policies."""
+        simulation = self.env.ref("customer_credit_management.demo_policy_simulation_tighter_c")
+        self.assertEqual(simulation.state, "done")
+        self.assertTrue(simulation.line_ids)
+        grade_c = self.env.ref("customer_credit_management.credit_grade_c")
+        self.assertEqual(simulation.grade_ids.filtered(lambda g: g.grade_id == grade_c).risk_factor, 0.25)
+        self.assertGreaterEqual(simulation.refused_proposed_count, simulation.refused_current_count)
