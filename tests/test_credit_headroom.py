@@ -133,7 +133,8 @@ class TestCreditHeadroom(CreditControlCommon):
             customer = self.customer.with_company(self.company)
             customer._credit_headroom_projection(self.company, 0.0, order.ids)  # warm the registry
             self.env.invalidate_all()
-            customer.credit_line  # noqa: B018 (read by the check before the projection)
-            customer.credit_term_days  # noqa: B018
+            # Read by the check before the projection.
+            self.assertEqual(customer.credit_line, 1000.0)
+            self.assertEqual(customer.credit_term_days, 0)
             with self.assertQueryCount(3):
                 customer._credit_headroom_projection(self.company, 300.0, order.ids)
