@@ -107,7 +107,9 @@ class ResPartner(models.Model):
         self.env["account.move"].flush_model(["invoice_date", "invoice_date_due"])
         self.env["sale.order"].flush_model(["commitment_date", "date_order"])
         self.env["sale.order.line"].flush_model(["customer_lead"])
-        term = partner.credit_term_days
+        # Sudo, as the refusal reads the line: a salesperson's own order (or the banner) says when it
+        # fits for a customer above their clearance too; only dates and amounts leave here.
+        term = partner.sudo().credit_term_days
         history = Receivable._payment_delays_query(
             company, today - relativedelta(months=HEADROOM_HISTORY_MONTHS), today, partner_ids=partner.ids
         )
