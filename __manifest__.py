@@ -35,6 +35,7 @@
         "views/res_partner_credit_limit_views.xml",
         "views/res_config_settings_views.xml",
         "views/credit_dashboard_views.xml",
+        "views/credit_policy_simulation_views.xml",
         "views/customer_credit_menus.xml",
         "views/credit_aging_bucket_views.xml",
         "wizard/credit_aging_wizard_views.xml",
@@ -86,5 +87,6 @@
         "demo/customer_roles_demo.xml",
         "demo/credit_limit_demo.xml",
         "demo/credit_bulk_job_demo.xml",
+        "demo/credit_policy_simulation_demo.xml",
     ],
 }

@@ -43,3 +43,5 @@ from . import test_credit_bulk_job
 from . import test_credit_group_temporary_line
 from . import test_credit_workbench_tours
 from . import test_credit_held_refused_form
+from . import test_credit_headroom
+from . import test_credit_policy_simulation

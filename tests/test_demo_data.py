@@ -100,3 +100,12 @@ class TestDemoData(CreditCommon):
         self.assertEqual(job.state, "done")
         self.assertEqual((job.total, job.processed, job.changed, job.failed), (2, 2, 1, 0))
         self.assertIn("1 changed", job.summary)
+
+    def test_demo_policy_simulation(self):
+        """The demo proposal was replayed at installation: the results compare both policies."""
+        simulation = self.env.ref("customer_credit_management.demo_policy_simulation_tighter_c")
+        self.assertEqual(simulation.state, "done")
+        self.assertTrue(simulation.line_ids)
+        grade_c = self.env.ref("customer_credit_management.credit_grade_c")
+        self.assertEqual(simulation.grade_ids.filtered(lambda g: g.grade_id == grade_c).risk_factor, 0.25)
+        self.assertGreaterEqual(simulation.refused_proposed_count, simulation.refused_current_count)

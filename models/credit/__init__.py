@@ -2,6 +2,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_credit_alert
+from . import res_partner_headroom
 from . import credit_exposure
 from . import credit_release_request
 from . import sale_order
@@ -17,3 +18,4 @@ from . import credit_group
 from . import res_partner_credit_limit
 from . import credit_dashboard
 from . import credit_bulk_job
+from . import credit_policy_simulation

@@ -366,8 +366,8 @@ class CreditDashboard(models.Model):
         - ``ledger``: {first day of month, or None before the first month: balance moved};
         - ``current``: {month end: open amount, as of that day, of the items not yet due then};
         - ``late``: {commercial partner id: (sum of amount * days late, sum of amount)} of the
-          payments matched to customer invoices in the last 12 months: days late = the matching
-          date (the later of invoice and payment) - the invoice's due date, 0 when paid on time.
+          payments matched to customer invoices in the last 12 months
+          (``credit.receivable._payment_delays_query``), 0 days when paid on time.
 
         Every figure is in company currency. For the current receivables, each movement of an item
         (the item itself, and each part matched, from its matching date) counts at the month ends
@@ -456,20 +456,18 @@ class CreditDashboard(models.Model):
                  WHERE since <= due
               GROUP BY GROUPING SETS ((since), (due))
              UNION ALL
-                SELECT 'late', invoice.partner_id, NULL,
-                       SUM(partial.amount * GREATEST(partial.max_date - invoice.due, 0)), SUM(partial.amount)
-                  FROM partial
-                  JOIN line invoice ON invoice.id = partial.debit_move_id
-                  JOIN line payment ON payment.id = partial.credit_move_id
-                 WHERE invoice.move_type = 'out_invoice' AND payment.move_type = 'entry'
-                   AND invoice.partner_id IS NOT NULL AND partial.max_date > %(since)s
+                SELECT 'late', delay.partner_id, NULL,
+                       SUM(delay.amount * GREATEST(delay.days_late, 0)), SUM(delay.amount)
+                  FROM (%(delays)s) delay
               GROUP BY 2
                 """,
                 company=company.id,
                 start=start,
                 before=start - relativedelta(days=1),
                 today=today,
-                since=today - relativedelta(months=12),
+                delays=self.env["credit.receivable"]._payment_delays_query(
+                    company, today - relativedelta(months=12), today
+                ),
                 hidden=list(hidden_ids),
             )
         )

@@ -91,6 +91,36 @@ class CreditReleaseRequest(models.Model):
     customer_hold_reason = fields.Char(string="Hold Reason", readonly=True)
     approved_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     expiry_date = fields.Date(readonly=True, copy=False, help="The release cannot be used after this day.")
+    customer_headroom = fields.Char(
+        string="When It Fits",
+        compute="_compute_customer_headroom",
+        help="From the customer's dated headroom today: how much fits now and from which day the "
+        "whole order fits (as the refusal says it).",
+    )
+    customer_headroom_chart = fields.Html(
+        string="Dated Headroom",
+        compute="_compute_customer_headroom",
+        sanitize=False,
+        help="The customer's available credit projected for the next 90 days, this order excluded.",
+    )
+
+    @api.depends("order_id", "order_amount", "state")
+    def _compute_customer_headroom(self):
+        self.customer_headroom = self.customer_headroom_chart = False
+        for request in self.filtered(lambda r: r.state in ("to_approve", "approved") and r.order_id):
+            order = request.order_id
+            # Sudo, as the quotation's banner: the requester's own order shows its customer's credit.
+            partner = order.sudo().partner_id.commercial_partner_id.with_company(order.company_id)
+            projection, _median = partner._credit_headroom_projection(
+                order.company_id, exclude_order_ids=order.ids
+            )
+            amount = request.order_amount or order._credit_amount()
+            request.customer_headroom = partner._credit_headroom_sentence(
+                order.company_id, amount, projection
+            )
+            request.customer_headroom_chart = partner._credit_headroom_chart_html(
+                projection, highlight=amount
+            )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -248,7 +248,7 @@ class ResPartner(models.Model):
         line = self.credit_line if line is None else line
         return self.env.company.currency_id.compare_amounts(exposure + amount, line) > 0
 
-    def _credit_refusal(self, company, amount, document, exposure=None, exposures=None):
+    def _credit_refusal(self, company, amount, document, exposure=None, exposures=None, dated=True):
         """The one credit decision: why this customer (its commercial entity) may not take
         ``amount`` (company currency) more credit in ``company``, or None. A hold refuses first,
         then the credit line: the customer's ``exposure`` (without ``amount``; read when not
@@ -256,7 +256,9 @@ class ResPartner(models.Model):
         members' exposures (from ``exposures``, {commercial partner id: exposure}, when it holds
         them all, else read) plus ``amount`` beyond it. ``document`` (a sale order or a delivery)
         is what the message names; its own exceptions (cash sale, release) are the caller's to
-        apply."""
+        apply. ``dated``: an order's refusal over the line says when the order will fit (the
+        dated headroom, one more query); False for callers that read only its reason and excess
+        (the held orders' re-check)."""
         self.ensure_one()
         partner = self.commercial_partner_id.with_company(company)
         delivery = document._name == "stock.picking"
@@ -307,13 +309,19 @@ class ResPartner(models.Model):
         message = self.env._(
             "The order %(order)s exceeds the credit line of %(customer)s.\n"
             "Credit line: %(line)s\nExposure: %(exposure)s\nThis order: %(amount)s\n"
-            "Excess: %(excess)s\nAsk a credit manager for a release.",
+            "Excess: %(excess)s\n%(fits)s\nAsk a credit manager for a release.",
             order=document.name,
             customer=partner.display_name,
             line=format_amount(self.env, partner.credit_line, currency),
             exposure=format_amount(self.env, exposure, currency),
             amount=format_amount(self.env, amount, currency),
             excess=format_amount(self.env, excess, currency),
+            # When it will fit: the dated headroom (res_partner_headroom.py).
+            fits=partner._credit_headroom_sentence(
+                company, amount, partner._credit_headroom_projection(company, exposure, document.ids)[0]
+            )
+            if dated
+            else "",
         )
         return CreditRefusal(message, "over_line", excess)
 

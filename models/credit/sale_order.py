@@ -289,17 +289,17 @@ class SaleOrder(models.Model):
         )
         return bool(self.amount_total) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
 
-    def _credit_refusal(self, exposure, exposures=None):
+    def _credit_refusal(self, exposure, exposures=None, dated=True):
         """The reason this order may not be confirmed given the customer's ``exposure`` without it,
         or None: the customer's decision (``res.partner._credit_refusal``, ``exposures`` the
         exposures of its credit group's members if read with it) for this order's amount, unless
         the order is a cash sale or released. Only credit sales of companies enforcing credit
-        lines are checked."""
+        lines are checked. ``dated``: see ``res.partner._credit_refusal``."""
         self.ensure_one()
         if not self.company_id.credit_control_enabled:
             return None
         refusal = self.partner_id.commercial_partner_id._credit_refusal(
-            self.company_id, self._credit_amount(), self, exposure, exposures
+            self.company_id, self._credit_amount(), self, exposure, exposures, dated=dated
         )
         # Checked last: most orders pass without reading their payments or releases.
         if not refusal or self._credit_is_cash_sale() or self._credit_valid_release():

@@ -203,7 +203,10 @@ class SaleOrder(models.Model):
             return
         rows, confirmable = [], self.browse()
         for order in held:
-            refusal = order._credit_refusal(exposure.get(order.partner_id.commercial_partner_id.id, 0.0))
+            # Only the reason and the excess are kept: not when the order will fit (its queries).
+            refusal = order._credit_refusal(
+                exposure.get(order.partner_id.commercial_partner_id.id, 0.0), dated=False
+            )
             if refusal:
                 new = (getattr(refusal, "reason", "over_line"), getattr(refusal, "excess", 0.0), False)
             else:
