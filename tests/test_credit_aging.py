@@ -1,6 +1,7 @@
 import base64
 import io
 from datetime import date, timedelta
+from unittest.mock import patch
 
 import lxml.html
 import openpyxl
@@ -628,6 +629,31 @@ class TestCreditAging(AccountTestInvoicingCommon):
         workbook = self._open_xlsx(wizard)
         self.assertEqual(workbook.sheetnames, ["Summary", "Details"])
         self.assertEqual(len(list(workbook["Details"].iter_rows(values_only=True))), 1)
+
+    @freeze_time(TODAY)
+    def test_xlsx_details_go_on_to_further_sheets(self):
+        """A book larger than a worksheet (1,048,576 rows) goes on to "Details (2)" and so on; here a
+        sheet takes two documents."""
+        for days in range(5):
+            self._invoice(self.customer, 10 + days, TODAY - timedelta(days=days))
+        wizard = self._wizard(partner_ids=[Command.set(self.customer.ids)], show_details=True)
+        with patch.object(type(wizard), "_xlsx_rows_per_sheet", lambda self, sheet: 2):
+            workbook = self._open_xlsx(wizard)
+        self.assertEqual(workbook.sheetnames, ["Summary", "Details", "Details (2)", "Details (3)"])
+        sheets = [list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames[1:]]
+        self.assertEqual([len(rows) for rows in sheets], [3, 3, 2])
+        self.assertTrue(all(rows[0][0] == "Customer" for rows in sheets))
+        amounts = sorted(row[6] for rows in sheets for row in rows[1:])
+        self.assertEqual(amounts, [10, 11, 12, 13, 14])
+
+    @freeze_time(TODAY)
+    def test_xlsx_details_fill_one_sheet_exactly(self):
+        for days in range(2):
+            self._invoice(self.customer, 10 + days, TODAY - timedelta(days=days))
+        wizard = self._wizard(partner_ids=[Command.set(self.customer.ids)], show_details=True)
+        with patch.object(type(wizard), "_xlsx_rows_per_sheet", lambda self, sheet: 2):
+            workbook = self._open_xlsx(wizard)
+        self.assertEqual(workbook.sheetnames, ["Summary", "Details"])
 
     @freeze_time(TODAY)
     def test_pdf_renders(self):

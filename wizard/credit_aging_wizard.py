@@ -3,6 +3,7 @@ import io
 import json
 import re
 from contextlib import closing
+from itertools import chain, islice
 
 import xlsxwriter
 
@@ -429,7 +430,39 @@ class CreditAgingWizard(models.TransientModel):
 
         if not self.show_details:
             return
-        details = workbook.add_worksheet(self.env._("Details"), worksheet_class=RowStreamWorksheet)
+        columns = [
+            ("string", None),
+            ("string", None),
+            ("date", None),
+            ("date", None),
+            ("number", None),
+            ("string", None),
+            ("number", money),
+            ("string", None),
+            ("number", None),
+        ]
+        # A worksheet holds 1,048,576 rows: a larger book goes on to "Details (2)" and so on.
+        with closing(self._xlsx_detail_rows(data)) as stream:
+            rows, number = iter(stream), 1
+            while True:
+                name = self.env._("Details")
+                if number > 1:
+                    name = self.env._("Details (%(number)s)", number=number)
+                details = self._xlsx_details_sheet(workbook, name, header, money)
+                capacity = self._xlsx_rows_per_sheet(details)
+                row_index = details.write_rows(1, columns, islice(rows, capacity))
+                details.autofilter(0, 0, row_index, len(columns) - 1)
+                following = next(rows, None) if row_index == capacity else None
+                if following is None:
+                    break
+                rows, number = chain([following], rows), number + 1
+
+    def _xlsx_rows_per_sheet(self, sheet):
+        """The documents one details sheet takes: every row but the header's."""
+        return sheet.xls_rowmax - 1
+
+    def _xlsx_details_sheet(self, workbook, name, header, money):
+        details = workbook.add_worksheet(name, worksheet_class=RowStreamWorksheet)
         detail_headers = [
             self.env._("Customer"),
             self.env._("Document"),
@@ -448,21 +481,7 @@ class CreditAgingWizard(models.TransientModel):
         details.set_column(8, 8, 16)
         details.write_row(0, 0, detail_headers, header)
         details.freeze_panes(1, 1)
-        columns = [
-            ("string", None),
-            ("string", None),
-            ("date", None),
-            ("date", None),
-            ("number", None),
-            ("string", None),
-            ("number", money),
-            ("string", None),
-            ("number", None),
-        ]
-        # Closed at once if writing fails, and the stream's cursor on the server with it.
-        with closing(self._xlsx_detail_rows(data)) as rows:
-            row_index = details.write_rows(1, columns, rows)
-        details.autofilter(0, 0, row_index, len(detail_headers) - 1)
+        return details
 
     def _xlsx_detail_rows(self, data):
         """The details sheet's rows, streamed from the receivables query."""
