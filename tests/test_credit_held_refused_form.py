@@ -51,3 +51,17 @@ class TestHeldOrderRefusedInForm(HeldOrdersCommon):
         big.invalidate_recordset()
         self.assertFalse(big.credit_refused)
         self.assertIn(big, self._worklist(), "listed with its release")
+
+    def test_worklist_query_count_does_not_grow_per_quotation(self):
+        """The worklist's search decides every open quotation in one pass per company: as many
+        queries for five refused quotations as for one."""
+        counts = []
+        for _more in (1, 4):
+            for _index in range(_more):
+                self._order(1200, user=self.salesperson)
+            self._worklist()  # warm the registry caches
+            self.env.invalidate_all()
+            count = self.env.cr.sql_log_count
+            self._worklist()
+            counts.append(self.env.cr.sql_log_count - count)
+        self.assertEqual(counts[0], counts[1])

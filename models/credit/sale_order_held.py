@@ -94,8 +94,9 @@ class SaleOrder(models.Model):
                 exclude_order_ids=orders._origin.ids,
             )
             for order in orders:
+                # Reason and excess only: no dated headroom per quotation.
                 refusal = order._credit_refusal(
-                    exposure[order.sudo().partner_id.commercial_partner_id.id], exposure
+                    exposure[order.sudo().partner_id.commercial_partner_id.id], exposure, dated=False
                 )
                 if refusal:
                     order.credit_refused = True
