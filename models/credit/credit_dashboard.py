@@ -1,5 +1,4 @@
 import calendar
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -72,9 +71,8 @@ def month_periods(today, months=HISTORY_MONTHS):
 class CreditDashboard(models.Model):
     """The Credit Manager's home: one row (a view), its figures computed when read, for the user's
     company, from the module's one-query computations (``credit.exposure._exposure_by_partner``,
-    ``credit.receivable.get_aging_by_partner``, the customers' credit line) and one scan of
-    the receivable ledger of its own (``_ledger_figures``: monthly credit sales, ledger balances,
-    current receivables, payment delays). Nothing is
+    ``credit.receivable.get_aging_by_partner``, the customers' credit line) and three aggregate
+    queries of its own (monthly credit sales, ledger balances, payment delays). Nothing is
     computed per customer with a query: the count of queries does not depend on the number of
     customers.
 
@@ -298,6 +296,7 @@ class CreditDashboard(models.Model):
         CEI per month, of the customers the user may read."""
         currency = company.currency_id
         periods = month_periods(today)
+        start = periods[-1][0]
         bucket_set = self.env["credit.aging.bucket.set"].search([], limit=1)
         bucket_names = bucket_set._ordered_buckets().mapped("name")
         aging = self.env["credit.receivable"].get_aging_by_partner(
@@ -315,13 +314,14 @@ class CreditDashboard(models.Model):
                 sums[key] += row[key]
         receivable = {row["partner_id"]: row["total"] for row in aging}
 
-        ledger = self._ledger_figures(company, periods, hidden_ids)
-        visible_sales = {pid: months for pid, months in ledger["sales"].items() if pid in visible_ids}
+        sales = self._monthly_sales(company, start, today)
+        visible_sales = {pid: months for pid, months in sales.items() if pid in visible_ids}
         company_sales = defaultdict(float)
         for months in visible_sales.values():
             for month, amount in months.items():
                 company_sales[month] += amount
-        late = {pid: values for pid, values in ledger["late"].items() if pid in visible_ids}
+        late = self._days_late(company, today)
+        late = {pid: values for pid, values in late.items() if pid in visible_ids}
         dso_rows = []
         for partner in customers.filtered(lambda p: p.id in receivable and receivable[p.id] > 0):
             months = visible_sales.get(partner.id, {})
@@ -351,140 +351,145 @@ class CreditDashboard(models.Model):
                 total_receivable, [(days, company_sales.get(first, 0.0)) for first, _l, days in periods]
             ),
             "average_days_late": weighted / matched if matched else 0.0,
-            "cei_months": self._cei_months(periods, company_sales, ledger),
+            "cei_months": self._cei_by_month(company, periods, company_sales, hidden_ids),
             "total_receivable": currency.round(total_receivable),
         }
 
     @api.model
-    def _ledger_figures(self, company, periods, hidden_ids):
-        """The receivable ledger's figures of the dashboard, from ONE scan of the company's posted
-        receivable lines up to today (the lines of customers in ``hidden_ids`` left out of the
-        sums, not of the matching):
-
-        - ``sales``: {commercial partner id: {first day of month: credit sales}}, the receivable
-          amounts of posted customer invoices less credit notes, by accounting date;
-        - ``ledger``: {first day of month, or None before the first month: balance moved};
-        - ``current``: {month end: open amount, as of that day, of the items not yet due then};
-        - ``late``: {commercial partner id: (sum of amount * days late, sum of amount)} of the
-          payments matched to customer invoices in the last 12 months
-          (``credit.receivable._payment_delays_query``), 0 days when paid on time.
-
-        Every figure is in company currency. For the current receivables, each movement of an item
-        (the item itself, and each part matched, from its matching date) counts at the month ends
-        from its date to the item's due date; the query returns the movements summed by the day
-        they start counting and by the day they stop, and the month ends are added up here."""
-        self.env["credit.receivable"]._flush_for_query()
-        self.env["account.move"].flush_model(["move_type"])
-        start = periods[-1][0]
-        today = periods[0][1]
-        with self.env["credit.receivable"]._without_jit():
-            rows = self._ledger_rows(company, start, today, hidden_ids)
-        ends = sorted(last for _first, last, _days in periods)
-        starts, stops = [0.0] * (len(ends) + 1), [0.0] * (len(ends) + 1)
-        figures = {"sales": defaultdict(dict), "ledger": {}, "late": {}}
-        for kind, partner_id, day, amount, matched in rows:
-            if kind == "ledger":
-                # By day (cheaper to group than by month): the days before the first month as one.
-                month = day.replace(day=1) if day >= start else None
-                figures["ledger"][month] = figures["ledger"].get(month, 0.0) + float(amount)
-            elif kind == "sales":
-                figures["sales"][partner_id][day] = float(amount)
-            elif kind == "late":
-                figures["late"][partner_id] = (float(amount), float(matched))
-            elif kind == "since":
-                # From the first month end on or after the day it starts counting...
-                starts[bisect_left(ends, day)] += float(amount)
-            else:
-                # ... to the last month end on or before its due date.
-                stops[bisect_right(ends, day)] += float(amount)
-        current, balance = {}, 0.0
-        for index, end in enumerate(ends):
-            balance += starts[index] - stops[index]
-            current[end] = balance
-        figures["current"] = current
-        return figures
-
-    @api.model
-    def _ledger_rows(self, company, start, today, hidden_ids):
-        """The rows of ``_ledger_figures``: (kind, partner id, day, amount, amount matched)."""
-        return self.env.execute_query(
-            SQL(
-                """
-                WITH line AS MATERIALIZED (
-                    SELECT line.id, contact.commercial_partner_id AS partner_id,
-                           contact.id IS NOT NULL
-                               AND NOT contact.commercial_partner_id = ANY(%(hidden)s) AS counted,
-                           line.date, COALESCE(line.date_maturity, line.date) AS due, line.balance,
-                           move.move_type
-                      FROM account_move_line line
-                      JOIN account_move move ON move.id = line.move_id
-                 LEFT JOIN res_partner contact ON contact.id = line.partner_id
-                     -- An array rather than a join, so that the planner counts the lines right
-                     -- and joins the moves by hash.
-                     WHERE line.account_id = ANY(ARRAY(
-                               SELECT id FROM account_account WHERE account_type = 'asset_receivable'))
-                       AND line.parent_state = 'posted' AND line.company_id = %(company)s
-                       AND line.date <= %(today)s
-                ), partial AS MATERIALIZED (
-                    SELECT debit_move_id, credit_move_id, amount, max_date
-                      FROM account_partial_reconcile
-                     WHERE company_id = %(company)s AND max_date <= %(today)s
-                ), item AS (
-                    SELECT id, date, due, balance FROM line WHERE counted AND due >= %(start)s
-                ), movement AS (
-                    SELECT item.date AS since, item.due, item.balance AS amount FROM item
-                     UNION ALL
-                    SELECT GREATEST(item.date, partial.max_date), item.due, -partial.amount
-                      FROM item JOIN partial ON partial.debit_move_id = item.id
-                     UNION ALL
-                    SELECT GREATEST(item.date, partial.max_date), item.due, partial.amount
-                      FROM item JOIN partial ON partial.credit_move_id = item.id
-                )
-                SELECT 'ledger', NULL::int, GREATEST(date, %(before)s), SUM(balance), NULL::numeric
-                  FROM line
-                 WHERE counted
-              GROUP BY 3
-             UNION ALL
-                SELECT 'sales', partner_id, date_trunc('month', date)::date, SUM(balance), NULL
-                  FROM line
-                 WHERE counted AND move_type IN ('out_invoice', 'out_refund') AND date >= %(start)s
-              GROUP BY 2, 3
-             UNION ALL
-                SELECT CASE WHEN GROUPING(since) = 0 THEN 'since' ELSE 'until' END, NULL,
-                       COALESCE(since, due), SUM(amount), NULL
-                  FROM movement
-                 WHERE since <= due
-              GROUP BY GROUPING SETS ((since), (due))
-             UNION ALL
-                SELECT 'late', delay.partner_id, NULL,
-                       SUM(delay.amount * GREATEST(delay.days_late, 0)), SUM(delay.amount)
-                  FROM (%(delays)s) delay
-              GROUP BY 2
-                """,
-                company=company.id,
-                start=start,
-                before=start - relativedelta(days=1),
-                today=today,
-                delays=self.env["credit.receivable"]._payment_delays_query(
-                    company, today - relativedelta(months=12), today
-                ),
-                hidden=list(hidden_ids),
-            )
+    def _receivable_line_sql(self):
+        return SQL(
+            """account_move_line line
+              JOIN account_account account
+                ON account.id = line.account_id AND account.account_type = 'asset_receivable'
+              JOIN res_partner contact ON contact.id = line.partner_id"""
         )
 
     @api.model
-    def _cei_months(self, periods, sales, ledger):
+    def _flush(self):
+        self.env["credit.receivable"]._flush_for_query()
+        self.env["account.move"].flush_model(["move_type"])
+
+    @api.model
+    def _monthly_sales(self, company, start, today):
+        """{commercial partner id: {first day of month: credit sales}}: the receivable amounts of
+        posted customer invoices less credit notes, by accounting date, in company currency."""
+        self._flush()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT contact.commercial_partner_id, date_trunc('month', line.date)::date, SUM(line.balance)
+                  FROM %(lines)s
+                  JOIN account_move move ON move.id = line.move_id
+                 WHERE line.parent_state = 'posted'
+                   AND line.company_id = %(company)s
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                   AND line.date BETWEEN %(start)s AND %(today)s
+              GROUP BY 1, 2
+                """,
+                lines=self._receivable_line_sql(),
+                company=company.id,
+                start=start,
+                today=today,
+            )
+        )
+        sales = defaultdict(dict)
+        for partner_id, month, amount in rows:
+            sales[partner_id][month] = float(amount)
+        return sales
+
+    @api.model
+    def _days_late(self, company, today):
+        """{commercial partner id: (sum of amount * days late, sum of amount)} of the payments matched to
+        customer invoices in the last 12 months: days late = the matching date (the later of
+        invoice and payment) - the invoice's due date, 0 when paid on time."""
+        self._flush()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT delay.partner_id, SUM(delay.amount * GREATEST(delay.days_late, 0)), SUM(delay.amount)
+                  FROM (%s) delay
+              GROUP BY 1
+                """,
+                self.env["credit.receivable"]._payment_delays_query(
+                    company, today - relativedelta(months=12), today
+                ),
+            )
+        )
+        return {partner_id: (float(weighted), float(amount)) for partner_id, weighted, amount in rows}
+
+    @api.model
+    def _cei_by_month(self, company, periods, sales, hidden_ids):
         """[{month, beginning, sales, ending, current, cei}] of the months of ``periods``, oldest
-        first, from ``_ledger_figures``: total receivables at a date are the ledger's balance up
-        to it, current receivables the open amounts of the items not yet due then."""
-        by_month = ledger["ledger"]
+        first; receivables of the customers not in ``hidden_ids``. Total receivables at a date are
+        the receivable ledger's balance up to it; current receivables are the open amounts (as of
+        the month's end) of the items not yet due then."""
+        self._flush()
+        start = periods[-1][0]
+        today = periods[0][1]
+        hidden = list(hidden_ids)
+        ledger = self.env.execute_query(
+            SQL(
+                """
+                SELECT CASE WHEN line.date < %(start)s THEN NULL
+                            ELSE date_trunc('month', line.date)::date END,
+                       SUM(line.balance)
+                  FROM %(lines)s
+                 WHERE line.parent_state = 'posted' AND line.company_id = %(company)s
+                   AND line.date <= %(today)s AND NOT contact.commercial_partner_id = ANY(%(hidden)s)
+              GROUP BY 1
+                """,
+                lines=self._receivable_line_sql(),
+                start=start,
+                today=today,
+                company=company.id,
+                hidden=hidden,
+            )
+        )
+        current = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    WITH month_end AS (
+                        SELECT unnest(%(ends)s::date[]) AS day
+                    ), item AS (
+                        SELECT line.id, line.balance, line.date,
+                               COALESCE(line.date_maturity, line.date) AS due
+                          FROM %(lines)s
+                         WHERE line.parent_state = 'posted' AND line.company_id = %(company)s
+                           AND COALESCE(line.date_maturity, line.date) >= %(start)s AND line.date <= %(today)s
+                           AND NOT contact.commercial_partner_id = ANY(%(hidden)s)
+                    ), movement AS (
+                        SELECT item.date, item.due, item.balance AS amount, NULL::date AS matched_on FROM item
+                         UNION ALL
+                        SELECT item.date, item.due, -partial.amount, partial.max_date
+                          FROM item JOIN account_partial_reconcile partial ON partial.debit_move_id = item.id
+                         UNION ALL
+                        SELECT item.date, item.due, partial.amount, partial.max_date
+                          FROM item JOIN account_partial_reconcile partial ON partial.credit_move_id = item.id
+                    )
+                    SELECT month_end.day, SUM(movement.amount)
+                      FROM month_end
+                      JOIN movement ON movement.date <= month_end.day AND movement.due >= month_end.day
+                                   AND (movement.matched_on IS NULL OR movement.matched_on <= month_end.day)
+                  GROUP BY 1
+                    """,
+                    ends=[last for _first, last, _days in periods],
+                    lines=self._receivable_line_sql(),
+                    company=company.id,
+                    start=start,
+                    today=today,
+                    hidden=hidden,
+                )
+            )
+        )
+        by_month = {month: float(amount) for month, amount in ledger}
         balance = by_month.get(None, 0.0)
         months = []
         for first, last, _days in reversed(periods):
             beginning = balance
             balance += by_month.get(first, 0.0)
             month_sales = sales.get(first, 0.0)
-            ending_current = ledger["current"].get(last, 0.0)
+            ending_current = float(current.get(last, 0.0))
             months.append(
                 {
                     "month": first,
