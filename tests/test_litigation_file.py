@@ -254,10 +254,12 @@ class TestLitigationFile(CollectionCommon):
             file.manifest_attachment_id.sudo().write({"raw": b"{}"})
         self.assertTrue(file._verify())
 
-    def test_demo_file_is_issued_and_verifies(self):
+    def test_demo_file_issues_and_verifies(self):
         file = self.env.ref(f"{MODULE}.demo_litigation_file_changjiang", raise_if_not_found=False)
         if not file:
             self.skipTest("the database was created without demo data")
+        self.assertEqual(file.state, "draft")
+        file.action_issue()
         self.assertEqual(file.state, "issued")
         self.assertTrue(file._verify())
 
