@@ -1,5 +1,5 @@
 from ast import literal_eval
-from datetime import date
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -15,7 +15,9 @@ from .common import CREDIT_MANAGER, MODULE, CreditControlCommon, new_user, post_
 
 TODAY = date(2026, 3, 15)
 # The dashboard's queries for the credit manager, whatever the number of customers.
-DASHBOARD_QUERIES = 31
+DASHBOARD_QUERIES = 32
+# The same with the receivable figures stored for the user (credit.dashboard.figures).
+DASHBOARD_STORED_QUERIES = 24
 
 
 class DashboardData:
@@ -238,6 +240,125 @@ class TestCreditDashboardFigures(DashboardData, CreditControlCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestCreditDashboardStoredFigures(DashboardData, CreditControlCommon):
+    """The receivable figures kept per user (``credit.dashboard.figures``): read by the dashboard
+    while they are the user's, of the day, at most an hour old and for the same hidden customers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_user(cls.env, "ccm_dashboard_stored", CREDIT_MANAGER, cls.company)
+        cls.other_manager = new_user(cls.env, "ccm_dashboard_stored_2", CREDIT_MANAGER, cls.company)
+        with freeze_time(TODAY):
+            cls.customer = cls._customer("Dash Stored Co", 10000)
+            post_customer_invoice(cls.env, cls.customer, 1000, date(2026, 4, 4))
+
+    def _dashboard(self, user=None):
+        return (
+            self.env["credit.dashboard"].with_user(user or self.manager).with_company(self.company).browse(1)
+        )
+
+    def _stored(self, user=None):
+        return (
+            self.env["credit.dashboard.figures"]
+            .sudo()
+            .search([("user_id", "=", (user or self.manager).id), ("company_id", "=", self.company.id)])
+        )
+
+    @freeze_time("2026-03-15 10:00:00")
+    def test_reading_shows_the_refreshed_figures_and_live_tiles(self):
+        dashboard = self._dashboard()
+        dashboard.action_refresh_figures()
+        stored = self._stored()
+        self.assertEqual(stored.computed_at, datetime(2026, 3, 15, 10, 0))
+        fresh = dashboard._dashboard_data()
+        self.env.invalidate_all()
+        self.assertEqual(dashboard.figures_computed_at, datetime(2026, 3, 15, 10, 0))
+        self.assertAlmostEqual(dashboard.company_dso, fresh["company_dso"])
+        data = dashboard._dashboard_data(stored_figures=True)
+        self.assertEqual(data["cei_months"], fresh["cei_months"])
+        self.assertEqual(data["dso_rows"], fresh["dso_rows"])
+        self.assertEqual(data["aging_by_grade"], fresh["aging_by_grade"])
+        # A new invoice: the tiles count it at once, the figures at the next refresh.
+        over_before = dashboard.over_line_count
+        post_customer_invoice(self.env, self.customer, 9000, date(2026, 3, 20))
+        self.env.invalidate_all()
+        self.assertEqual(dashboard.over_line_count, over_before + 1)
+        self.assertEqual(
+            dashboard._dashboard_data(stored_figures=True)["total_receivable"], fresh["total_receivable"]
+        )
+        dashboard.action_refresh_figures()
+        self.env.invalidate_all()
+        self.assertAlmostEqual(
+            dashboard._dashboard_data(stored_figures=True)["total_receivable"],
+            fresh["total_receivable"] + 9000,
+        )
+
+    def test_figures_of_another_day_age_or_clearance_are_not_shown(self):
+        with freeze_time("2026-03-15 10:00:00"):
+            self._dashboard().action_refresh_figures()
+            # Stored figures that say so are shown: they are the ones read.
+            self._stored().data = {**self._stored().data, "company_dso": 999.0}
+            self.env.invalidate_all()
+            self.assertEqual(self._dashboard().company_dso, 999.0)
+            # Another user's are not.
+            self.assertNotEqual(self._dashboard(self.other_manager).company_dso, 999.0)
+        with freeze_time("2026-03-15 10:59:00"):
+            self.env.invalidate_all()
+            self.assertEqual(self._dashboard().company_dso, 999.0)
+        with freeze_time("2026-03-15 11:01:00"):
+            self.env.invalidate_all()
+            self.assertNotEqual(self._dashboard().company_dso, 999.0)
+        with freeze_time("2026-03-16 09:00:00"):
+            self._dashboard().action_refresh_figures()
+            self._stored().data = {**self._stored().data, "company_dso": 999.0}
+            self.env.invalidate_all()
+            self.assertEqual(self._dashboard().company_dso, 999.0)
+            # A customer the manager may not read appears: the figures were not computed without it.
+            self._customer("Dash Stored Zircon", 100, invoice=50, level="confidentiality_level_secret")
+            self.env.invalidate_all()
+            self.assertNotEqual(self._dashboard().company_dso, 999.0)
+
+    def test_cron_refreshes_the_figures_of_each_credit_manager(self):
+        salesperson = new_user(self.env, "ccm_dashboard_stored_sales", "sales_team.group_sale_salesman")
+        with freeze_time("2026-03-10 10:00:00"):
+            self._dashboard(self.other_manager).action_refresh_figures()
+        old = self._stored(self.other_manager)
+        with freeze_time("2026-03-15 10:00:00"):
+            self.env["credit.dashboard.figures"]._cron_refresh()
+            total = self._dashboard()._dashboard_data()["total_receivable"]
+        self.assertFalse(old.exists(), "figures of another day are forgotten")
+        for user in (self.manager, self.other_manager):
+            stored = self._stored(user)
+            self.assertEqual(
+                (stored.date, stored.computed_at), (date(2026, 3, 15), datetime(2026, 3, 15, 10, 0))
+            )
+            self.assertEqual(stored.data["total_receivable"], total)
+        self.assertFalse(self._stored(salesperson))
+
+    def test_no_one_reads_the_stored_figures(self):
+        self._dashboard().action_refresh_figures()
+        for user in (self.manager, self.env.ref("base.user_admin")):
+            with self.assertRaises(AccessError):
+                self.env["credit.dashboard.figures"].with_user(user).search_read([], ["data"])
+        salesperson = new_user(self.env, "ccm_dashboard_stored_sales", "sales_team.group_sale_salesman")
+        with self.assertRaises(AccessError):
+            self._dashboard(salesperson).action_refresh_figures()
+
+    @freeze_time("2026-03-15 10:00:00")
+    def test_stored_figures_spare_the_receivable_queries(self):
+        dashboard = self._dashboard()
+        dashboard.read(["over_line_count", "charts_html"])
+        self.env.invalidate_all()
+        with self.assertQueryCount(DASHBOARD_QUERIES):
+            dashboard.read(["over_line_count", "charts_html"])
+        dashboard.action_refresh_figures()
+        self.env.invalidate_all()
+        with self.assertQueryCount(DASHBOARD_STORED_QUERIES):
+            dashboard.read(["over_line_count", "charts_html"])
+
+
+@tagged("post_install", "-at_install")
 class TestCreditDashboardTour(HttpCase):
     def test_dashboard_tour(self):
         """A credit manager opens Credit Control, lands on the dashboard and opens a tile."""
@@ -246,3 +367,5 @@ class TestCreditDashboardTour(HttpCase):
         customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 100})
         post_customer_invoice(self.env, customer, 500, date.today())
         self.start_tour("/odoo", "ccm_credit_dashboard", login=manager.login)
+        stored = self.env["credit.dashboard.figures"].sudo().search([("user_id", "=", manager.id)])
+        self.assertEqual(len(stored), 1, "refreshed from the dashboard")

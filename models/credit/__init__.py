@@ -17,5 +17,6 @@ from . import credit_limit_history
 from . import credit_group
 from . import res_partner_credit_limit
 from . import credit_dashboard
+from . import credit_dashboard_figures
 from . import credit_bulk_job
 from . import credit_policy_simulation

@@ -121,6 +121,11 @@ class CreditDashboard(models.Model):
         help="Payments matched to customer invoices in the last 12 months: days between the due "
         "date and the matching (0 when on time), weighted by the amount matched.",
     )
+    figures_computed_at = fields.Datetime(
+        compute="_compute_dashboard",
+        help="The aging, DSO, days late and CEI are computed every 30 minutes and when you refresh "
+        "them; the tiles are always current.",
+    )
     charts_html = fields.Html(compute="_compute_dashboard", sanitize=False)
 
     def init(self):
@@ -128,7 +133,7 @@ class CreditDashboard(models.Model):
 
     @api.depends_context("uid", "company")
     def _compute_dashboard(self):
-        data = self._dashboard_data()
+        data = self._dashboard_data(stored_figures=True)
         values = {key: data[key] for key in self._fields if key in data}
         currency = data["currency"]
         values["charts_html"] = self.env["ir.qweb"]._render(
@@ -147,18 +152,34 @@ class CreditDashboard(models.Model):
     # ------------------------------------------------------------------ data
 
     @api.model
-    def _dashboard_data(self):
+    def _dashboard_data(self, stored_figures=False):
         """Everything the dashboard shows, for the current user and company, in a fixed number of
-        queries."""
+        queries. ``stored_figures``: the receivable figures as last refreshed for the user
+        (``credit.dashboard.figures``) when they are current, instead of computing them."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        customers, visible_ids, hidden_ids = self._customer_visibility()
+        receivables, computed_at = None, None
+        if stored_figures:
+            receivables, computed_at = self.env["credit.dashboard.figures"]._current(
+                company, today, hidden_ids
+            )
+        if receivables is None:
+            receivables = self._receivable_figures(company, today, visible_ids, hidden_ids, customers)
+            computed_at = fields.Datetime.now()
+        return {
+            **self._tile_data(customers, visible_ids, hidden_ids),
+            **receivables,
+            "today": today,
+            "figures_computed_at": computed_at,
+        }
+
+    @api.model
+    def _tile_data(self, customers, visible_ids, hidden_ids):
+        """The tiles, the credit line charts and the top exposures: always computed when read."""
         company = self.env.company
         currency = company.currency_id
-        today = fields.Date.context_today(self)
         Partner = self.env["res.partner"].with_context(active_test=False)
-        customers = Partner.sudo().search(self._customer_domain())
-        visible_ids = set(
-            Partner.search([("id", "in", customers.ids), ("customer_access_ok", "=", True)]).ids
-        )
-        hidden_ids = set(customers.ids) - visible_ids
         exposure = self.env["credit.exposure"]._exposure_by_partner(None, company)
         customers.fetch(
             ["name", "commercial_partner_id", "credit_hold", "credit_hold_reason", "credit_grade_id"]
@@ -213,7 +234,6 @@ class CreditDashboard(models.Model):
                 }
             )
         rows.sort(key=lambda row: (-row["exposure"], row["partner"].id))
-        receivables = self._receivable_figures(company, today, visible_ids, hidden_ids, customers)
         approvals = self._approval_counts()
         grades = sorted(by_grade.values(), key=lambda grade: grade["name"] or "~")
         for grade in grades:
@@ -221,7 +241,6 @@ class CreditDashboard(models.Model):
         return {
             "name": self.env._("Credit Control"),
             "currency": currency,
-            "today": today,
             "over_line_count": over["visible"],
             "over_line_hidden": over["hidden"],
             "near_line_count": near["visible"],
@@ -239,8 +258,33 @@ class CreditDashboard(models.Model):
             "utilisation_bands": [(label, bands[key]) for key, label in UTILISATION_BANDS],
             "grades": grades,
             "top_exposures": rows[:TOP_COUNT],
-            **receivables,
         }
+
+    @api.model
+    def _customer_visibility(self):
+        """(customers, ids of those the user may read, ids of the others)."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        customers = Partner.sudo().search(self._customer_domain())
+        visible_ids = set(
+            Partner.search([("id", "in", customers.ids), ("customer_access_ok", "=", True)]).ids
+        )
+        return customers, visible_ids, set(customers.ids) - visible_ids
+
+    @api.model
+    def _refresh_figures(self):
+        """Compute the receivable figures for the current user and company and keep them for the
+        dashboard."""
+        self.check_access("read")
+        company = self.env.company
+        customers, visible_ids, hidden_ids = self._customer_visibility()
+        today = fields.Date.context_today(self)
+        figures = self._receivable_figures(company, today, visible_ids, hidden_ids, customers)
+        self.env["credit.dashboard.figures"]._store(company, today, hidden_ids, figures)
+        return figures
+
+    def action_refresh_figures(self):
+        self._refresh_figures()
+        return True
 
     @api.model
     def _customer_domain(self):
@@ -328,7 +372,8 @@ class CreditDashboard(models.Model):
             weighted, matched = late.get(partner.id, (0.0, 0.0))
             dso_rows.append(
                 {
-                    "partner": partner,
+                    "partner_id": partner.id,
+                    "partner_name": partner.name,
                     "receivable": receivable[partner.id],
                     "dso": dso_countback(
                         receivable[partner.id],
@@ -337,16 +382,16 @@ class CreditDashboard(models.Model):
                     "days_late": weighted / matched if matched else 0.0,
                 }
             )
-        dso_rows.sort(key=lambda row: (-row["dso"], -row["receivable"], row["partner"].id))
+        dso_rows.sort(key=lambda row: (-row["dso"], -row["receivable"], row["partner_id"]))
         total_receivable = sum(value for value in receivable.values())
         weighted = sum(values[0] for values in late.values())
         matched = sum(values[1] for values in late.values())
         return {
             "bucket_names": bucket_names,
             "bucket_keys": bucket_keys,
-            "aging_by_grade": sorted(aging_by_grade.items()),
+            "aging_by_grade": [[name, sums] for name, sums in sorted(aging_by_grade.items())],
             "dso_rows": dso_rows[:TOP_COUNT],
-            "dso_by_partner": {row["partner"].id: row["dso"] for row in dso_rows},
+            "dso_by_partner": {row["partner_id"]: row["dso"] for row in dso_rows},
             "company_dso": dso_countback(
                 total_receivable, [(days, company_sales.get(first, 0.0)) for first, _l, days in periods]
             ),
@@ -519,7 +564,7 @@ class CreditDashboard(models.Model):
         )
 
     def action_open_near_line(self):
-        ids = self._dashboard_data()["near_line_ids"]
+        ids = self._tile_data(*self._customer_visibility())["near_line_ids"]
         return self._customers_action(self.env._("Near Credit Line"), domain=[("id", "in", ids)])
 
     def action_open_on_hold(self):

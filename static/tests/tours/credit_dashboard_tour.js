@@ -17,6 +17,15 @@ registry.category("web_tour.tours").add("ccm_credit_dashboard", {
             trigger: ".o_ccm_dashboard .o_ccm_chart_spread:contains(Utilisation spread)",
         },
         {
+            content: "Refresh the receivable figures",
+            trigger: ".o_ccm_dashboard .o_ccm_figures_computed_at button[name=action_refresh_figures]",
+            run: "click",
+        },
+        {
+            content: "The figures say when they were computed",
+            trigger: ".o_ccm_dashboard .o_ccm_figures_computed_at .o_field_datetime:not(:empty)",
+        },
+        {
             content: "Open the customers over their line",
             trigger: ".o_ccm_dashboard .o_ccm_tile_over_line",
             run: "click",
