@@ -151,6 +151,13 @@ ensure_chromium() {
         || warn "No Chromium: browser tours will be skipped by Odoo."
 }
 
+# The suite prints PDF reports (letters, statements, the litigation file) and Odoo's own suites
+# do too: without wkhtmltopdf they fail, so a fresh machine gets Debian's.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf fonts-noto-cjk \
+        || warn "wkhtmltopdf missing: PDF reports will not print"
+}
+
 # Makes the checkout importable as $MODULE whatever folder it was cloned into.
 addons_path() {
     mkdir -p "$ADDONS_LINK_DIR"

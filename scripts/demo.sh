@@ -15,7 +15,7 @@ ensure_odoo_src || exit 1
 ensure_venv
 ensure_postgres
 # PDF reports (the unpatched Debian build prints without header and footer) and CJK fonts.
-apt_install wkhtmltopdf fonts-noto-cjk || warn "wkhtmltopdf missing: PDF reports will not print"
+ensure_wkhtmltopdf
 
 data_dir="$CACHE_DIR/data"
 # sale_management gives salespeople the Sales app.

@@ -21,6 +21,7 @@ baseline_file=$REPO_ROOT/tests/peer_baseline.txt
 cd "$REPO_ROOT" || exit 2
 ensure_odoo_src && ensure_venv && ensure_postgres || { echo "0 passed, 1 failed"; exit 3; }
 ensure_chromium
+ensure_wkhtmltopdf
 
 scratch_db "${PEER_DB:-ccm_peer_$(date +%Y%m%d%H%M%S)_$$}"
 odoo() { odoo_bin -d "$db" --data-dir "$data_dir" --http-port "$port" --stop-after-init --without-demo=all "$@"; }

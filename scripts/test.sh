@@ -53,6 +53,7 @@ fi
 suite=skipped
 if ensure_odoo_src && ensure_venv && ensure_postgres; then
     ensure_chromium
+    ensure_wkhtmltopdf
     suite=ran
     scratch_db "ccm_test_$(date +%Y%m%d%H%M%S)_$$"
     odoo() { odoo_bin -d "$db" --data-dir "$data_dir" --http-port "$port" --stop-after-init "$@"; }
