@@ -37,6 +37,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import contextmanager
 from datetime import date
 
 AS_OF = date(2025, 12, 31)
@@ -258,6 +259,46 @@ def generate(env):
     cr.execute("ANALYZE account_move, account_move_line, account_partial_reconcile, res_partner")
     env.invalidate_all()
     print(f"generated the book in {time.perf_counter() - started:.1f} s")
+
+
+@contextmanager
+def open_book(odoo_args, regenerate=False, prepare=None):
+    """The superuser's environment and the company on the bench's book, for the benches built on
+    it: generated when missing (or ``regenerate``), then ``prepare(env, company)`` and fresh
+    statistics of the customers, committed. The cursor is closed at the end."""
+    import odoo  # noqa: PLC0415 (configured from the command line first)
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config(odoo_args)
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env["res.company"].browse(sql_setup(cr)["company"])
+        cr.execute("SELECT count(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
+        if regenerate or not cr.fetchone()[0]:
+            generate(env)
+        if prepare:
+            prepare(env, company)
+        cr.execute("ANALYZE res_partner")
+        cr.commit()
+        yield env, company
+
+
+def credit_manager(env, company, login, name):
+    """A user holding only the Credit Manager role, at the default clearance, made once."""
+    user = env["res.users"].search([("login", "=", login)])
+    if not user:
+        user = env["res.users"].create(
+            {
+                "name": name,
+                "login": login,
+                "company_id": company.id,
+                "company_ids": [(6, 0, company.ids)],
+                "groups_id": [(6, 0, [env.ref("customer_credit_management.group_credit_manager").id])],
+            }
+        )
+        env.cr.commit()
+    return user
 
 
 def vm_status_mb(key):

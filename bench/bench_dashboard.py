@@ -46,43 +46,15 @@ def set_limits(env, company):
     )
 
 
-def manager(env, company):
-    user = env["res.users"].search([("login", "=", MANAGER_LOGIN)])
-    if not user:
-        user = env["res.users"].create(
-            {
-                "name": "Bench Credit Manager",
-                "login": MANAGER_LOGIN,
-                "company_id": company.id,
-                "company_ids": [(6, 0, company.ids)],
-                "groups_id": [(6, 0, [env.ref("customer_credit_management.group_credit_manager").id])],
-            }
-        )
-    return user
-
-
 def main():
     args, odoo_args = aging.parse_args()
     sys.path.insert(0, args.odoo_src)
     from freezegun import freeze_time  # noqa: PLC0415
 
-    import odoo  # noqa: PLC0415 (configured from the command line first)
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(odoo_args)
-    registry = odoo.modules.registry.Registry(config["db_name"])
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env["res.company"].browse(aging.sql_setup(cr)["company"])
-        cr.execute("SELECT count(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
-        if args.regenerate or not cr.fetchone()[0]:
-            aging.generate(env)
-        set_limits(env, company)
-        cr.execute("ANALYZE res_partner")
-        cr.commit()
-        user = manager(env, company)
-        cr.commit()
-        env = odoo.api.Environment(cr, user.id, {"allowed_company_ids": company.ids})
+    with aging.open_book(odoo_args, args.regenerate, set_limits) as (env, company):
+        cr = env.cr
+        user = aging.credit_manager(env, company, MANAGER_LOGIN, "Bench Credit Manager")
+        env = env(user=user, context={"allowed_company_ids": company.ids})
         dashboard = env["credit.dashboard"].browse(1)
         fnames = list(dashboard._fields)
         clock = time.perf_counter  # freezegun freezes it too

@@ -51,21 +51,14 @@ def main():
     sys.path.insert(0, args.odoo_src)
     from freezegun import freeze_time  # noqa: PLC0415
 
-    import odoo  # noqa: PLC0415 (configured from the command line first)
-    from odoo.tools import config  # noqa: PLC0415
+    from odoo import Command  # noqa: PLC0415 (the Odoo source is on the path only now)
 
-    config.parse_config(odoo_args)
-    registry = odoo.modules.registry.Registry(config["db_name"])
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env["res.company"].browse(aging.sql_setup(cr)["company"])
-        cr.execute("SELECT count(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
-        if args.regenerate or not cr.fetchone()[0]:
-            aging.generate(env)
+    def prepare(env, company):
         set_limits(env, company)
         company.credit_control_enabled = True
-        cr.execute("ANALYZE res_partner")
-        cr.commit()
+
+    with aging.open_book(odoo_args, args.regenerate, prepare) as (env, company):
+        cr = env.cr
         env = env(context={"allowed_company_ids": company.ids})
         partners = env["res.partner"].search([("ref", "like", "BENCH-")], order="id")
         step = max(len(partners) // customers_arg, 1)
@@ -80,7 +73,7 @@ def main():
                         "partner_id": partner.id,
                         "company_id": company.id,
                         "order_line": [
-                            odoo.Command.create(
+                            Command.create(
                                 {"product_id": product.id, "product_uom_qty": 1, "price_unit": 500.0}
                             )
                         ],

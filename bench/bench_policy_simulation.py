@@ -80,43 +80,15 @@ def prepare(env, company):
     partners.flush_recordset(["credit_grade_id"])
 
 
-def manager(env, company):
-    user = env["res.users"].search([("login", "=", MANAGER_LOGIN)])
-    if not user:
-        user = env["res.users"].create(
-            {
-                "name": "Bench Simulation Manager",
-                "login": MANAGER_LOGIN,
-                "company_id": company.id,
-                "company_ids": [(6, 0, company.ids)],
-                "groups_id": [(6, 0, [env.ref("customer_credit_management.group_credit_manager").id])],
-            }
-        )
-    return user
-
-
 def main():
     args, odoo_args = aging.parse_args()
     sys.path.insert(0, args.odoo_src)
     from freezegun import freeze_time  # noqa: PLC0415
 
-    import odoo  # noqa: PLC0415 (configured from the command line first)
-    from odoo.tools import config  # noqa: PLC0415
-
-    config.parse_config(odoo_args)
-    registry = odoo.modules.registry.Registry(config["db_name"])
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env["res.company"].browse(aging.sql_setup(cr)["company"])
-        cr.execute("SELECT count(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
-        if args.regenerate or not cr.fetchone()[0]:
-            aging.generate(env)
-        prepare(env, company)
-        cr.execute("ANALYZE res_partner")
-        cr.commit()
-        user = manager(env, company)
-        cr.commit()
-        env = odoo.api.Environment(cr, user.id, {"allowed_company_ids": company.ids})
+    with aging.open_book(odoo_args, args.regenerate, prepare) as (env, company):
+        cr = env.cr
+        user = aging.credit_manager(env, company, MANAGER_LOGIN, "Bench Simulation Manager")
+        env = env(user=user, context={"allowed_company_ids": company.ids})
         times = []
         clock = time.perf_counter  # freezegun freezes it too
         with freeze_time(aging.AS_OF):
