@@ -195,6 +195,30 @@ class CreditControlCommon(AccountTestInvoicingCommon):
         return order
 
 
+class CreditGroupCommon(CreditControlCommon):
+    """The customer and a sister subsidiary (manual line 5,000, a confirmed order of 1,000) in the
+    credit group "Parent Holding Group", whose manual line is 1,500; risk factor 1."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.credit_default_risk_factor = 1.0
+        cls.sister = cls.env["res.partner"].create({"name": "Sister Subsidiary", "is_company": True})
+        cls.sister.with_company(cls.company).write(
+            {"credit_limit_manual": True, "credit_limit_manual_base": 5000}
+        )
+        cls.group = cls.env["credit.group"].create(
+            {
+                "name": "Parent Holding Group",
+                "company_id": cls.company.id,
+                "line_mode": "manual",
+                "manual_line": 1500,
+                "member_ids": [(6, 0, (cls.customer | cls.sister).ids)],
+            }
+        )
+        cls._order(1000, partner=cls.sister, confirm=True)
+
+
 def post_customer_invoice(env, partner, amount, due, move_type="out_invoice"):
     """A posted customer invoice (or credit note) of one untaxed line, dated 30 days before ``due``."""
     move = env["account.move"].create(

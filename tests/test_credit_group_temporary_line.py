@@ -6,32 +6,17 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import CREDIT_MANAGER, CreditControlCommon, new_user
+from .common import CREDIT_MANAGER, CreditGroupCommon, new_user
 
 
 @tagged("post_install", "-at_install")
-class TestCreditGroupTemporaryLine(CreditControlCommon):
+class TestCreditGroupTemporaryLine(CreditGroupCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.credit_default_risk_factor = 1.0
         cls.other_manager = new_user(
             cls.env, "ccm_gtl_manager2", f"base.group_partner_manager,{CREDIT_MANAGER}", cls.company
         )
-        cls.sister = cls.env["res.partner"].create({"name": "Sister Subsidiary", "is_company": True})
-        cls.sister.with_company(cls.company).write(
-            {"credit_limit_manual": True, "credit_limit_manual_base": 5000}
-        )
-        cls.group = cls.env["credit.group"].create(
-            {
-                "name": "Parent Holding Group",
-                "company_id": cls.company.id,
-                "line_mode": "manual",
-                "manual_line": 1500,
-                "member_ids": [(6, 0, (cls.customer | cls.sister).ids)],
-            }
-        )
-        cls._order(1000, partner=cls.sister, confirm=True)
 
     def _request(self, amount, target, date_from="2026-03-01", date_to="2026-03-31"):
         return (

@@ -10,7 +10,14 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import CREDIT_MANAGER, SALESPERSON, CreditControlCommon, new_user, xmlrpc_execute
+from .common import (
+    CREDIT_MANAGER,
+    SALESPERSON,
+    CreditControlCommon,
+    CreditGroupCommon,
+    new_user,
+    xmlrpc_execute,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -235,26 +242,7 @@ class TestTemporaryCreditLineRpc(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCreditGroup(CreditControlCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.credit_default_risk_factor = 1.0
-        cls.sister = cls.env["res.partner"].create({"name": "Sister Subsidiary", "is_company": True})
-        cls.sister.with_company(cls.company).write(
-            {"credit_limit_manual": True, "credit_limit_manual_base": 5000}
-        )
-        cls.group = cls.env["credit.group"].create(
-            {
-                "name": "Parent Holding Group",
-                "company_id": cls.company.id,
-                "line_mode": "manual",
-                "manual_line": 1500,
-                "member_ids": [(6, 0, (cls.customer | cls.sister).ids)],
-            }
-        )
-        cls._order(1000, partner=cls.sister, confirm=True)
-
+class TestCreditGroup(CreditGroupCommon):
     def test_group_line_exceeded_customer_line_not(self):
         self.assertEqual(self.group.credit_exposure, 1000)
         order = self._order(800, user=self.salesperson)
