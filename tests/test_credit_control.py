@@ -264,6 +264,33 @@ class TestCreditEnforcement(CreditControlCommon):
         self.assertFalse(ours, "\n".join(ours))
         self.assertNotIn(EXPOSURE_CHANGED, self.env.cr.precommit.data)
 
+    def test_enforcement_on_reads_the_exposure_only(self):
+        """With enforcement on, confirming an order within its line reads one statement of the
+        module's tables: the exposure (with the customer's lock), besides the customer's line
+        columns and its grade's row (the risk factor); an order without an approved release reads
+        no release."""
+        order = self._order(500, user=self.salesperson)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        executed = []
+        execute = Cursor.execute
+
+        def spy(cursor, query, params=None, log_exceptions=True):
+            executed.append(str(query.code if isinstance(query, SQL) else query))
+            return execute(cursor, query, params, log_exceptions)
+
+        with patch.object(Cursor, "execute", spy):
+            order.with_user(self.salesperson).action_confirm()
+            self.env.flush_all()
+        self.assertEqual(order.state, "sale")
+        ours = [
+            query
+            for query in executed
+            if re.search(r'(FROM|JOIN|INTO|UPDATE) "?credit_', query) and 'FROM "credit_grade"' not in query
+        ]
+        self.assertEqual(len(ours), 1, "\n".join(ours))
+        self.assertIn("credit_exposure_by_partner", ours[0])
+
     def test_no_line_means_zero(self):
         stranger = self.env["res.partner"].create({"name": "Unknown customer"})
         with self.assertRaisesRegex(UserError, "exceeds the credit line"):

@@ -509,8 +509,9 @@ class SaleOrder(models.Model):
     def _credit_mark_confirmed(self):
         self.filtered("credit_blocked").sudo().credit_blocked = False
         # A release is used by the check; where the company does not check, confirming an order
-        # reads nothing of the module's.
-        checked = self.filtered(lambda o: o.company_id.credit_control_enabled)
+        # reads nothing of the module's. Only an order with an approved release (its stored
+        # expiry, set with the approval) has one to mark: the others' releases are not read.
+        checked = self.filtered(lambda o: o.company_id.credit_control_enabled and o.credit_release_expiry)
         used = checked.sudo().credit_release_ids.filtered(lambda r: r.state == "approved")
         used.write({"state": "used"})
 
