@@ -239,14 +239,12 @@ class TestCreditEnforcement(CreditControlCommon):
         order = self._order(5000, user=self.salesperson, confirm=True)
         self.assertEqual(order.state, "sale")
 
-    def test_enforcement_off_adds_no_query(self):
-        """With enforcement off, confirming an order reads none of the module's tables and leaves
-        no re-evaluation for the commit: installing the module costs a confirmation nothing."""
-        self.company.credit_control_enabled = False
-        order = self._order(5000, user=self.salesperson)
+    def _confirm_reading_credit_tables(self, order):
+        """Confirm ``order`` as the salesperson; the statements that touched the credit tables or
+        the exposure function. The credit columns of Odoo's tables come with the rows Odoo reads
+        anyway; the confidentiality rules are not switched off."""
         self.env.flush_all()
         self.env.invalidate_all()
-        self.env.cr.precommit.data.pop(EXPOSURE_CHANGED, None)  # what the set-up changed
         executed = []
         execute = Cursor.execute
 
@@ -258,9 +256,16 @@ class TestCreditEnforcement(CreditControlCommon):
             order.with_user(self.salesperson).action_confirm()
             self.env.flush_all()
         self.assertEqual(order.state, "sale")
-        # The credit tables and the exposure function. The credit columns of Odoo's tables come
-        # with the rows Odoo reads anyway; the confidentiality rules are not switched off.
-        ours = [query for query in executed if re.search(r'(FROM|JOIN|INTO|UPDATE) "?credit_', query)]
+        return [query for query in executed if re.search(r'(FROM|JOIN|INTO|UPDATE) "?credit_', query)]
+
+    def test_enforcement_off_adds_no_query(self):
+        """With enforcement off, confirming an order reads none of the module's tables and leaves
+        no re-evaluation for the commit: installing the module costs a confirmation nothing."""
+        self.company.credit_control_enabled = False
+        order = self._order(5000, user=self.salesperson)
+        self.env.flush_all()
+        self.env.cr.precommit.data.pop(EXPOSURE_CHANGED, None)  # what the set-up changed
+        ours = self._confirm_reading_credit_tables(order)
         self.assertFalse(ours, "\n".join(ours))
         self.assertNotIn(EXPOSURE_CHANGED, self.env.cr.precommit.data)
 
@@ -270,23 +275,10 @@ class TestCreditEnforcement(CreditControlCommon):
         columns and its grade's row (the risk factor); an order without an approved release reads
         no release."""
         order = self._order(500, user=self.salesperson)
-        self.env.flush_all()
-        self.env.invalidate_all()
-        executed = []
-        execute = Cursor.execute
-
-        def spy(cursor, query, params=None, log_exceptions=True):
-            executed.append(str(query.code if isinstance(query, SQL) else query))
-            return execute(cursor, query, params, log_exceptions)
-
-        with patch.object(Cursor, "execute", spy):
-            order.with_user(self.salesperson).action_confirm()
-            self.env.flush_all()
-        self.assertEqual(order.state, "sale")
         ours = [
             query
-            for query in executed
-            if re.search(r'(FROM|JOIN|INTO|UPDATE) "?credit_', query) and 'FROM "credit_grade"' not in query
+            for query in self._confirm_reading_credit_tables(order)
+            if 'FROM "credit_grade"' not in query
         ]
         self.assertEqual(len(ours), 1, "\n".join(ours))
         self.assertIn("credit_exposure_by_partner", ours[0])
