@@ -2,10 +2,12 @@
 broken-promise amounts, and the drill-down's items their flags, each with a filter."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .test_collection_workbench import DUE, CollectionCommon
 
@@ -82,3 +84,36 @@ class TestAgingCollectionFlags(CollectionCommon):
         # The views of the drill-down carry the flags and their filters.
         view = self.env.ref("customer_credit_management.credit_aging_item_view_search")
         self.assertIn("credit_promise_broken", view.arch)
+
+    def test_flags_joined_only_on_a_date_with_flags(self):
+        """The aging's scan joins the disputes and the promises only when some item is under one
+        on its date: the same sums, without the joins' cost on a large book."""
+        disputed = self._invoice(1000)
+        promised = self._invoice(500)
+        Receivable = self.env["credit.receivable"]
+        cr = self.env.cr
+        execute = cr.execute
+
+        def aging(day):
+            queries = []
+
+            def logged(query, params=None, log_exceptions=True):
+                queries.append(query.code if isinstance(query, SQL) else query)
+                return execute(query, params, log_exceptions)
+
+            with patch.object(cr, "execute", logged):
+                [row] = Receivable.get_aging_by_partner(day, self.company, partner_ids=self.customer.ids)
+            [scan] = [query for query in queries if "contact_aging" in query]
+            joined = [name for name in ("blocked_line blk", "promised_line prm") if name in scan]
+            return (row["total"], row["blocked"], row["promised"]), joined
+
+        day = DUE + timedelta(days=5)
+        self.assertEqual(aging(day), ((1500, 0, 0), []))
+        self._dispute(disputed, approver=self.manager)
+        self.assertEqual(aging(day), ((1500, 1000, 0), ["blocked_line blk"]))
+        self._promise(
+            day, 500, DUE + timedelta(days=30), move_line_ids=[(6, 0, self._receivable_line(promised).ids)]
+        )
+        self.assertEqual(aging(day), ((1500, 1000, 500), ["blocked_line blk", "promised_line prm"]))
+        # Outside the promise's validity, only the dispute is joined.
+        self.assertEqual(aging(DUE + timedelta(days=31)), ((1500, 1000, 0), ["blocked_line blk"]))

@@ -15,9 +15,9 @@ from .common import CREDIT_MANAGER, MODULE, CreditControlCommon, new_user, post_
 
 TODAY = date(2026, 3, 15)
 # The dashboard's queries for the credit manager, whatever the number of customers.
-DASHBOARD_QUERIES = 31
+DASHBOARD_QUERIES = 32
 # The same with the receivable figures stored for the user (credit.dashboard.figures).
-DASHBOARD_STORED_QUERIES = 23
+DASHBOARD_STORED_QUERIES = 24
 
 
 class DashboardData:
