@@ -16,6 +16,11 @@ order; Odoo's confirmation of a one-line order with enforcement off and on (and 
 counts); the recompute of every limit; each with the target of issue #16 beside it, and the plan
 (EXPLAIN ANALYZE, through auto_explain) of the exposure query for one customer.
 
+With ``CCM_BENCH_BASELINE_DB`` (a database with the module's dependencies and not the module,
+which ``run_credit_bench.sh`` makes), the same book is generated there too, and Odoo's
+confirmation of the same order there and here with enforcement off alternate in this one process:
+what installing the module adds.
+
 The exposure function ``credit_exposure_by_partner`` is pinned to plans without parallel workers
 (``SET max_parallel_workers_per_gather = 0`` on the function). The exposure and confirmation
 figures are measured both ways in the same run, alternating: "unpinned" resets the setting on the
@@ -36,6 +41,7 @@ CUSTOMERS = int(10_000 * SCALE)
 INVOICES = int(100_000 * SCALE)
 ORDERS = int(50_000 * SCALE)
 RUNS = int(os.environ.get("CCM_BENCH_RUNS", "15"))
+BASELINE_DB = os.environ.get("CCM_BENCH_BASELINE_DB")
 FUNCTION = SQL("credit_exposure_by_partner(integer, integer[], integer[])")
 VARIANTS = {"unpinned": False, "pinned": True}
 CHECK = {"ms": 0.0, "queries": 0}  # the module's own time and queries in one confirmation
@@ -55,15 +61,12 @@ def generate(env):
     currency = company.currency_id
     t0 = time.time()
     # Partners through the ORM (their many defaults); the large tables below with SQL.
+    credit_line = {"credit_limit_manual": True, "credit_limit_manual_base": 50_000}
+    if "credit_limit_manual" not in env["res.partner"]._fields:  # the database without the module
+        credit_line = {}
     env["res.partner"].create(
         [
-            {
-                "name": f"Bench customer {i}",
-                "is_company": True,
-                "customer_rank": 1,
-                "credit_limit_manual": True,
-                "credit_limit_manual_base": 50_000,
-            }
+            {"name": f"Bench customer {i}", "is_company": True, "customer_rank": 1, **credit_line}
             for i in range(1, CUSTOMERS + 1)
         ]
     )
@@ -273,7 +276,8 @@ def new_order(env, product, customer):
 
 
 def _confirm_timed(env, product, customer, enforce):
-    env.company.credit_control_enabled = enforce
+    if enforce is not None:  # None: the database without the module
+        env.company.credit_control_enabled = enforce
     order = new_order(env, product, customer)
     count = odoo.sql_db.sql_counter
     CHECK.update(ms=0.0, queries=0)
@@ -289,17 +293,24 @@ def _confirm_timed(env, product, customer, enforce):
     return (time.perf_counter() - start) * 1000, odoo.sql_db.sql_counter - count, dict(CHECK)
 
 
+def alternated(pair, round_):
+    """``pair`` in its order in even rounds and reversed in odd ones: the second run of a pair
+    may be faster or slower for being second (caches, the rollback before it), so that each side
+    is second as often."""
+    return pair if round_ % 2 == 0 else pair[::-1]
+
+
 def confirm_figures(env, product, customer):
     """Per variant of the exposure function (unpinned, pinned): medians with enforcement off and
     on, of the on - off differences of each pair of runs, and of the time and queries of the
-    module's own code. The runs alternate (variant, then off and on), so that whatever else the
-    machine does weighs on every side alike."""
+    module's own code. The runs alternate (variant, then off and on, or on and off), so that
+    whatever else the machine does weighs on every side alike."""
     runs = {name: {False: [], True: []} for name in VARIANTS}
-    for _ in range(RUNS):
+    for round_ in range(RUNS):
         for name, pinned in VARIANTS.items():
             pin(env, pinned)
             confirm_once(env, product, customer, enforce=True)  # plans the function again
-            for enforce in (False, True):
+            for enforce in alternated((False, True), round_):
                 runs[name][enforce].append(confirm_once(env, product, customer, enforce))
     return {name: _confirm_medians(variant_runs) for name, variant_runs in runs.items()}
 
@@ -324,6 +335,47 @@ def _confirm_medians(runs):
     return figures
 
 
+def bench_product(env):
+    product = env["product.product"].search([("name", "=", "Bench widget")], limit=1)
+    if not product:
+        product = env["product.product"].create({"name": "Bench widget", "type": "consu", "taxes_id": []})
+    return product
+
+
+def baseline_figures(env, product, customer):
+    """Odoo's confirmation of the same one-line order in the database without the module and in
+    this one with enforcement off, alternating: their medians (time, queries) and the median of
+    the paired differences."""
+    registry = odoo.modules.registry.Registry(BASELINE_DB)
+    with registry.cursor() as cr:
+        baseline_env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        generate(baseline_env)
+        cr.execute("ANALYZE")
+        baseline_product = bench_product(baseline_env)
+        baseline_customer = baseline_env["res.partner"].search([("name", "=", "Bench customer 1")], limit=1)
+        cr.commit()
+        confirm_once(baseline_env, baseline_product, baseline_customer, None)  # warm the caches
+        confirm_once(env, product, customer, False)
+        runs = {"without": [], "off": []}
+        for round_ in range(RUNS):
+            for name in alternated(("without", "off"), round_):
+                if name == "without":
+                    runs[name].append(confirm_once(baseline_env, baseline_product, baseline_customer, None))
+                else:
+                    runs[name].append(confirm_once(env, product, customer, False))
+    figures = {
+        name: (
+            statistics.median(elapsed for elapsed, _queries, _check in values),
+            statistics.median(queries for _elapsed, queries, _check in values),
+        )
+        for name, values in runs.items()
+    }
+    figures["paired"] = statistics.median(
+        off[0] - without[0] for without, off in zip(runs["without"], runs["off"], strict=True)
+    )
+    return figures
+
+
 def main(env):
     instrument_check(env)
     generate(env)
@@ -334,11 +386,14 @@ def main(env):
     customer = env["res.partner"].search([("name", "=", "Bench customer 1")], limit=1)
     invoices = env["account.move.line"].search_count([("partner_id", "=", customer.id)]) // 2
     total_lines = env["account.move.line"].search_count([])
-    product = env["product.product"].search([("name", "=", "Bench widget")], limit=1)
-    if not product:
-        product = env["product.product"].create({"name": "Bench widget", "type": "consu", "taxes_id": []})
+    product = bench_product(env)
     env.company.credit_control_enabled = True
     env.cr.commit()
+    if BASELINE_DB:
+        # First, while neither database holds the dead rows of the other measures' rolled-back
+        # confirmations (run_credit_bench.sh vacuums both before).
+        print(f"[{uptime()}] confirmations without the module and with it (enforcement off), {RUNS} pairs")
+        baseline = baseline_figures(env, product, customer)
 
     def check():
         order = new_order(env, product, customer)
@@ -415,7 +470,21 @@ def main(env):
             f"  -> timed inside the confirmation, the module's own code takes {own_ms:.1f} ms and "
             f"{own_queries} queries with enforcement on; with it off {own_off_ms:.1f} ms "
             f"({verdict(own_off_ms, 1)} ms) and {own_off_queries} queries ({verdict(own_off_queries, 1)}; "
-            "what installing the module adds is measured against a database without it, not here)"
+            "what installing the module adds is measured against a database without it)"
+        )
+    if BASELINE_DB:
+        (without_ms, without_queries), (off_ms, off_queries) = baseline["without"], baseline["off"]
+        added = off_queries - without_queries
+        print("-- what installing the module adds (exposure function pinned)")
+        print(
+            f"Odoo's confirmation of a one-line order without the module ({BASELINE_DB}): "
+            f"median {without_ms:.1f} ms, {without_queries} queries; with the module, enforcement off: "
+            f"median {off_ms:.1f} ms, {off_queries} queries"
+        )
+        print(
+            f"  -> installing the module adds {off_ms - without_ms:.1f} ms (difference of the medians; "
+            f"median of the {RUNS} paired differences: {baseline['paired']:.1f} ms, "
+            f"{verdict(baseline['paired'], 1)} ms) and {added} queries ({verdict(added, 1)})"
         )
     print(f"recompute of all {len(customers)} credit limits: median {recompute_ms / 1000:.2f} s")
     print(f"plan of one customer's exposure, unpinned:\n{plan_unpinned}")
