@@ -780,6 +780,15 @@ class TestCreditAgingDownload(AccountTestInvoicingCommon, HttpCase):
         action = wizard.action_export_xlsx()
         self.assertEqual(len(stored()), 1)
         self.assertTrue(stored().store_fname)
+        # Stored from the file's bytes, as the field stores it; a new export replaces the file.
+        self.assertEqual(
+            stored().mimetype, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        first = stored()
+        wizard.action_export_xlsx()
+        self.assertEqual(len(stored()), 1)
+        self.assertFalse(first.exists())
+        self.assertEqual(stored().raw, base64.b64decode(wizard.xlsx_file))
         self.authenticate(accountant.login, accountant.login)
         response = self.url_open(action["url"])
         self.assertEqual(response.status_code, 200)

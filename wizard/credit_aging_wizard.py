@@ -1,4 +1,3 @@
-import base64
 import io
 import json
 import re
@@ -334,18 +333,32 @@ class CreditAgingWizard(models.TransientModel):
         self.ensure_one()
         data = self._aging_data(export=True)
         company_name = re.sub(r"[^\w-]+", "_", data["companies"][0].name).strip("_")
-        self.write(
-            {
-                "xlsx_file": base64.b64encode(self._xlsx_content(data)),
-                "xlsx_filename": f"Aging_{company_name}_{self.date_as_of.isoformat()}.xlsx",
-            }
-        )
+        self._store_xlsx_file(self._xlsx_content(data))
+        self.xlsx_filename = f"Aging_{company_name}_{self.date_as_of.isoformat()}.xlsx"
         return {
             "type": "ir.actions.act_url",
             "target": "self",
             "url": f"/web/content?model={self._name}&id={self.id}&field=xlsx_file"
             "&filename_field=xlsx_filename&download=true",
         }
+
+    def _store_xlsx_file(self, content):
+        """Store ``content`` as the attachment of ``xlsx_file``, as writing the field does, but
+        from the bytes: through the field the file is encoded in base64 and decoded three times
+        (0.85 s for the 79 MB of a 2,000,000-line book)."""
+        Attachment = self.env["ir.attachment"].sudo()
+        domain = [("res_model", "=", self._name), ("res_id", "=", self.id), ("res_field", "=", "xlsx_file")]
+        Attachment.search(domain).unlink()
+        Attachment.create(
+            {
+                "name": "xlsx_file",
+                "res_model": self._name,
+                "res_id": self.id,
+                "res_field": "xlsx_file",
+                "raw": content,
+            }
+        )
+        self.invalidate_recordset(["xlsx_file"])
 
     @api.model
     def _xlsx_money_format(self, currency):
