@@ -357,7 +357,10 @@ def verdict(value, target):
 
 
 def alternate(functions, runs):
-    """Median seconds of each of ``functions`` (name: callable), run in turn in each round."""
+    """Median seconds of each of ``functions`` (name: callable), run in turn in each round, after
+    a round that is not timed (the first call of each fills caches the later ones find)."""
+    for function in functions.values():
+        function()
     timings = {name: [] for name in functions}
     for _round in range(runs):
         for name, function in functions.items():
