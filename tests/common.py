@@ -1,10 +1,14 @@
 """What the module's tests share: users per role, customers, orders, invoices and RPC calls."""
 
 import json
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
+from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, TransactionCase, new_test_user
+from odoo.tools import SQL
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -28,6 +32,20 @@ ROLE_GROUPS = {
     "custodian": CUSTODIAN,
     "director": DIRECTOR,
 }
+
+
+@contextmanager
+def logged_statements():
+    """The text of every statement run inside the block, in order."""
+    executed = []
+    execute = Cursor.execute
+
+    def spy(cursor, query, params=None, log_exceptions=True):
+        executed.append(str(query.code if isinstance(query, SQL) else query))
+        return execute(cursor, query, params, log_exceptions)
+
+    with patch.object(Cursor, "execute", spy):
+        yield executed
 
 
 def new_user(env, login, groups, company=None, **kwargs):

@@ -2,13 +2,12 @@
 broken-promise amounts, and the drill-down's items their flags, each with a filter."""
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
-from odoo.tools import SQL
 
+from .common import logged_statements
 from .test_collection_workbench import DUE, CollectionCommon
 
 
@@ -91,17 +90,9 @@ class TestAgingCollectionFlags(CollectionCommon):
         disputed = self._invoice(1000)
         promised = self._invoice(500)
         Receivable = self.env["credit.receivable"]
-        cr = self.env.cr
-        execute = cr.execute
 
         def aging(day):
-            queries = []
-
-            def logged(query, params=None, log_exceptions=True):
-                queries.append(query.code if isinstance(query, SQL) else query)
-                return execute(query, params, log_exceptions)
-
-            with patch.object(cr, "execute", logged):
+            with logged_statements() as queries:
                 [row] = Receivable.get_aging_by_partner(day, self.company, partner_ids=self.customer.ids)
             [scan] = [query for query in queries if "contact_aging" in query]
             joined = [name for name in ("blocked_line blk", "promised_line prm") if name in scan]

@@ -1,19 +1,16 @@
 import re
 import xmlrpc.client
 from datetime import date, datetime
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, tagged
-from odoo.tools import SQL
 
 from ..models.credit.res_partner import previous_period
 from ..models.credit.res_partner_credit_alert import EXPOSURE_CHANGED
-from .common import SALESPERSON, CreditControlCommon, new_user
+from .common import SALESPERSON, CreditControlCommon, logged_statements, new_user
 
 
 @tagged("post_install", "-at_install")
@@ -245,14 +242,7 @@ class TestCreditEnforcement(CreditControlCommon):
         anyway; the confidentiality rules are not switched off."""
         self.env.flush_all()
         self.env.invalidate_all()
-        executed = []
-        execute = Cursor.execute
-
-        def spy(cursor, query, params=None, log_exceptions=True):
-            executed.append(str(query.code if isinstance(query, SQL) else query))
-            return execute(cursor, query, params, log_exceptions)
-
-        with patch.object(Cursor, "execute", spy):
+        with logged_statements() as executed:
             order.with_user(self.salesperson).action_confirm()
             self.env.flush_all()
         self.assertEqual(order.state, "sale")
