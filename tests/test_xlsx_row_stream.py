@@ -1,5 +1,6 @@
 import io
 import zipfile
+import zlib
 from datetime import date, datetime
 
 import openpyxl
@@ -7,7 +8,10 @@ import xlsxwriter
 
 from odoo.tests import BaseCase, tagged
 
-from odoo.addons.customer_credit_management.tools.xlsx_row_stream import RowStreamWorksheet
+from odoo.addons.customer_credit_management.tools.xlsx_row_stream import (
+    RowStreamWorkbook,
+    RowStreamWorksheet,
+)
 
 COLUMNS = [("string", None), ("date", None), ("number", None), ("number", "money")]
 ROWS = [
@@ -43,13 +47,13 @@ def write_rows_cell_by_cell(sheet, first_row, columns, rows):
 class TestXlsxRowStream(BaseCase):
     """The streamed rows are the very XML xlsxwriter writes cell by cell."""
 
-    def _workbook(self, write):
+    def _workbook(self, write, workbook_class=RowStreamWorkbook):
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(
+        workbook = workbook_class(
             output, {"constant_memory": True, "in_memory": False, "default_date_format": "yyyy-mm-dd"}
         )
         money = workbook.add_format({"num_format": "#,##0.00"})
-        sheet = workbook.add_worksheet("Rows", worksheet_class=RowStreamWorksheet)
+        sheet = workbook.add_worksheet("Rows")
         sheet.set_column(2, 2, 10, workbook.add_format({"num_format": "0"}))
         sheet.write_row(0, 0, ["Name", "Date", "Days", "Amount"])
         columns = [(kind, money if cell_format == "money" else cell_format) for kind, cell_format in COLUMNS]
@@ -62,10 +66,15 @@ class TestXlsxRowStream(BaseCase):
 
     def test_same_xml_as_xlsxwriter(self):
         streamed = self._workbook(lambda sheet, columns: sheet.write_rows(1, columns, iter(ROWS)))
-        reference = self._workbook(lambda sheet, columns: write_rows_cell_by_cell(sheet, 1, columns, ROWS))
+        reference = self._workbook(
+            lambda sheet, columns: write_rows_cell_by_cell(sheet, 1, columns, ROWS), xlsxwriter.Workbook
+        )
         with zipfile.ZipFile(io.BytesIO(streamed)) as one, zipfile.ZipFile(io.BytesIO(reference)) as other:
+            # Every part of the package, the rows spliced in, is xlsxwriter's own.
+            self.assertEqual(one.namelist(), other.namelist())
+            for name in other.namelist():
+                self.assertEqual(one.read(name), other.read(name), name)
             sheet_xml = one.read("xl/worksheets/sheet1.xml")
-            self.assertEqual(sheet_xml, other.read("xl/worksheets/sheet1.xml"))
         self.assertIn(b'<dimension ref="A1:D11"/>', sheet_xml)
 
         rows = list(
@@ -79,9 +88,21 @@ class TestXlsxRowStream(BaseCase):
         self.assertEqual(rows[8], (None, None, None, None))
         self.assertEqual(rows[10], ("Total", None, None, 42))
 
+    def test_deflated_at_the_faster_level(self):
+        many = ROWS[:6] * 2000
+        streamed = self._workbook(lambda sheet, columns: sheet.write_rows(1, columns, iter(many)))
+        with zipfile.ZipFile(io.BytesIO(streamed)) as package:
+            sheet = package.getinfo("xl/worksheets/sheet1.xml")
+            xml = package.read(sheet)
+        self.assertGreater(len(xml), 1_000_000)
+        for level, expected in ((1, self.assertEqual), (6, self.assertNotEqual)):
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+            expected(sheet.compress_size, len(compressor.compress(xml) + compressor.flush()))
+
     def test_rows_must_follow_the_written_ones(self):
-        workbook = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True, "in_memory": False})
-        sheet = workbook.add_worksheet(worksheet_class=RowStreamWorksheet)
+        output = io.BytesIO()
+        workbook = RowStreamWorkbook(output)
+        sheet = workbook.add_worksheet()
         sheet.write_string(5, 0, "row 6")
         sheet.write_rows(6, [("string", None)], [("row 7",)])
         with self.assertRaises(ValueError):
@@ -94,10 +115,13 @@ class TestXlsxRowStream(BaseCase):
         with self.assertRaises(ValueError):
             sheet.write_rows(sheet.xls_rowmax - 1, [("string", None)], [("last",), ("beyond",)])
         workbook.close()
+        # Each call's rows are spliced where they were written.
+        rows = list(openpyxl.load_workbook(output, read_only=True).active.iter_rows(values_only=True))
+        self.assertEqual([row[0] for row in rows[5:]], ["row 6", "row 7", "row 8"])
 
-    def test_needs_constant_memory(self):
-        workbook = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    def test_needs_a_row_stream_workbook(self):
+        workbook = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True, "in_memory": False})
         sheet = workbook.add_worksheet(worksheet_class=RowStreamWorksheet)
-        with self.assertRaisesRegex(ValueError, "constant_memory"):
+        with self.assertRaisesRegex(ValueError, "RowStreamWorkbook"):
             sheet.write_rows(0, COLUMNS[:3], [row[:3] for row in ROWS])
         workbook.close()

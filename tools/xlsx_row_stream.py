@@ -1,19 +1,30 @@
-"""An xlsxwriter worksheet that streams many uniform rows at once.
+"""An xlsxwriter workbook and worksheet that stream many uniform rows at once.
 
 xlsxwriter spends about 7 microseconds on each cell (a cell object, the dimension checks, the
 XML attributes), which makes a details sheet of 200,000 documents take 15 seconds. In
 constant_memory mode the rows go to a temporary file as XML anyway: `write_rows` formats each
-row in one step, with the cell types fixed per column, and writes it there itself.
+row in one step, with the cell types fixed per column, and writes it to a file of its own.
+
+xlsxwriter then deflates every part at zlib's default level, 6, with no option to change it:
+1.1 s of the 4 s a 200,000-document file took. `RowStreamWorkbook` lets xlsxwriter package the
+workbook with a marker where the streamed rows go, then writes the final file with the rows
+spliced in at a faster level (1: 0.3 s, and a third larger).
 """
 
+import io
 import re
+import shutil
+import tempfile
+import zipfile
 from datetime import date
 
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 EXCEL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 MAX_STRING_LENGTH = 32767
+ZIP64_LIMIT = (1 << 31) - 1  # zipfile's: a larger part needs zip64 records
 
 # The same escapes as xlsxwriter's own inline strings.
 _CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
@@ -33,7 +44,14 @@ def _inline_string(string):
     return f"<is><t{preserve}>{string}</t></is>"
 
 
+# Where the rows of the workbook's n-th ``write_rows`` go in its worksheet's XML. Cell text is
+# escaped ("<" is "&lt;"), so no cell can hold it.
+_ROWS_MARKER = re.compile(rb"<!--streamed rows (\d+)-->")
+
+
 class RowStreamWorksheet(Worksheet):
+    row_files = None  # the workbook's, when it is a RowStreamWorkbook
+
     def write_rows(self, first_row, columns, rows):
         """Write `rows` (sequences of values) from `first_row` down, from column A.
 
@@ -42,8 +60,8 @@ class RowStreamWorksheet(Worksheet):
         A None or empty value leaves its cell blank. Returns the row of the last of `rows`.
         Column formats apply as with xlsxwriter's own methods; row formats (set_row) do not.
         """
-        if not self.constant_memory:
-            raise ValueError("write_rows streams rows: the workbook needs constant_memory")
+        if self.row_files is None:
+            raise ValueError("write_rows streams rows: the workbook must be a RowStreamWorkbook")
 
         # Flush the row xlsxwriter may still hold, exactly as its own write methods do.
         if first_row > self.previous_row:
@@ -59,6 +77,9 @@ class RowStreamWorksheet(Worksheet):
             style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
             cells.append((kind, xl_col_to_name(col), style))
         strings = {}
+        rows_file = tempfile.TemporaryFile(dir=self.tmpdir)
+        self.row_files.append(rows_file)
+        self.fh.write(f"<!--streamed rows {len(self.row_files) - 1}-->")
         # Rows are joined and written a few hundred at a time: one write per row cost more
         # than formatting it.
         pending = []
@@ -89,9 +110,9 @@ class RowStreamWorksheet(Worksheet):
                 pending.append("".join(parts))
                 written_row = last_row
                 if len(pending) >= 500:
-                    self.fh.write("".join(pending))
+                    rows_file.write("".join(pending).encode())
                     pending.clear()
-        self.fh.write("".join(pending))
+        rows_file.write("".join(pending).encode())
         if written_row >= first_row:
             self._check_dimensions(first_row, 0)
             self._check_dimensions(written_row, len(columns) - 1)
@@ -109,3 +130,56 @@ class RowStreamWorksheet(Worksheet):
         if col_formats is not None:
             return col_formats.get(col)
         return (self.col_info.get(col) or [None, None])[1]
+
+
+class RowStreamWorkbook(Workbook):
+    """A constant_memory workbook of RowStreamWorksheets, written to ``filename`` (a path or a
+    binary file object) at zlib level ``compresslevel`` when closed."""
+
+    worksheet_class = RowStreamWorksheet
+
+    def __init__(self, filename, options=None, compresslevel=1):
+        options = {**(options or {}), "constant_memory": True, "in_memory": False}
+        self.row_files = []
+        self.compresslevel = compresslevel
+        self.target = filename
+        # xlsxwriter's own package: small, since the streamed rows are not in it.
+        self.package = io.BytesIO()
+        super().__init__(self.package, options)
+
+    def add_worksheet(self, name=None, worksheet_class=None):
+        sheet = super().add_worksheet(name, worksheet_class)
+        if isinstance(sheet, RowStreamWorksheet):
+            sheet.row_files = self.row_files
+        return sheet
+
+    def close(self):
+        if self.fileclosed:
+            return super().close()
+        try:
+            super().close()
+            with (
+                zipfile.ZipFile(self.package) as package,
+                zipfile.ZipFile(
+                    self.target, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel
+                ) as output,
+            ):
+                for info in package.infolist():
+                    self._write_part(output, info, package.read(info))
+        finally:
+            for file in self.row_files:
+                file.close()
+
+    def _write_part(self, output, info, data):
+        pieces = _ROWS_MARKER.split(data)
+        if len(pieces) == 1:
+            output.writestr(info.filename, data)
+            return
+        rows = [self.row_files[int(number)] for number in pieces[1::2]]
+        size = sum(map(len, pieces[::2])) + sum(file.seek(0, io.SEEK_END) for file in rows)
+        with output.open(info.filename, "w", force_zip64=size > ZIP64_LIMIT) as stream:
+            for text, file in zip(pieces[::2], [*rows, None], strict=True):
+                stream.write(text)
+                if file:
+                    file.seek(0)
+                    shutil.copyfileobj(file, stream, 1 << 20)

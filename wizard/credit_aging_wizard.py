@@ -4,13 +4,11 @@ import re
 from contextlib import closing
 from itertools import chain, islice
 
-import xlsxwriter
-
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
 from odoo.tools import SQL
 
-from ..tools.xlsx_row_stream import RowStreamWorksheet
+from ..tools.xlsx_row_stream import RowStreamWorkbook
 from .credit_aging_line import BUCKET_FIELDS
 
 FULL_SCOPE_GROUPS = (
@@ -376,12 +374,9 @@ class CreditAgingWizard(models.TransientModel):
         field_count = len(data["bucket_fields"]) + XLSX_SUMMARY_FIELDS
         self.env["res.partner"]._check_customer_export(partners, field_count)
         output = io.BytesIO()
-        # constant_memory streams each finished row to a temporary file: the memory stays flat
-        # however many documents the details sheet holds.
-        workbook = xlsxwriter.Workbook(
-            output,
-            {"constant_memory": True, "in_memory": False, "default_date_format": "yyyy-mm-dd"},
-        )
+        # Rows are streamed to temporary files: the memory stays flat however many documents
+        # the details sheet holds.
+        workbook = RowStreamWorkbook(output, {"default_date_format": "yyyy-mm-dd"})
         try:
             self._xlsx_write(workbook, data)
         finally:
@@ -401,7 +396,7 @@ class CreditAgingWizard(models.TransientModel):
         percent = workbook.add_format({"num_format": "0.0"})
         bucket_fields = data["bucket_fields"]
 
-        summary = workbook.add_worksheet(self.env._("Summary"), worksheet_class=RowStreamWorksheet)
+        summary = workbook.add_worksheet(self.env._("Summary"))
         headers = [
             self.env._("Customer"),
             self.env._("Salesperson"),
@@ -477,7 +472,7 @@ class CreditAgingWizard(models.TransientModel):
         return sheet.xls_rowmax - 1
 
     def _xlsx_details_sheet(self, workbook, name, header, money):
-        details = workbook.add_worksheet(name, worksheet_class=RowStreamWorksheet)
+        details = workbook.add_worksheet(name)
         detail_headers = [
             self.env._("Customer"),
             self.env._("Document"),
