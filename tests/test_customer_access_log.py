@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import ConfidentialityCommon, new_user
+from .common import ConfidentialityCommon, logged_statements, new_user
 
 FORM_SPEC = {"display_name": {}, "name": {}, "email": {}, "confidentiality_level_id": {"fields": {}}}
 NOW = datetime(2026, 3, 2, 9, 0)
@@ -106,6 +106,18 @@ class TestCustomerAccessLog(ConfidentialityCommon):
         )
         self.secret_customer.with_user(self.sales_internal).web_read(FORM_SPEC)
         self.assertEqual(self._entries(action="open").grant_id, grant)
+
+    def test_log_reads_only_the_levels(self):
+        """An export logs thousands of customers: the log reads their entity and level, not their
+        whole rows (a hundred columns each)."""
+        partners = (self.secret_contact | self.internal_customer).with_user(self.sales_secret)
+        self.env.invalidate_all()
+        with logged_statements() as statements:
+            self.env["customer.access.policy"].with_user(self.sales_secret)._log_access(partners, "export")
+        partner_reads = [sql for sql in statements if sql.startswith('SELECT "res_partner"."id"')]
+        self.assertEqual(len(partner_reads), 2)  # the contacts, then the entity not read with them
+        self.assertFalse([sql for sql in partner_reads if '"res_partner"."email"' in sql])
+        self.assertEqual(len(self._entries(action="export", partner_id=self.secret_customer.id)), 1)
 
     def test_log_is_append_only(self):
         self.secret_customer.with_user(self.sales_secret).web_read(FORM_SPEC)

@@ -308,7 +308,14 @@ class CustomerAccessPolicy(models.AbstractModel):
         user = self.env.user
         if user._is_superuser() or not partners:
             return Log.browse()
-        partners = partners.sudo().commercial_partner_id
+        # Just the columns the log reads: an export logs thousands of customers, and reading
+        # them whole (a hundred columns each) took a quarter of a second for 5,000. The second
+        # fetch reads nothing when the customers are their own commercial entities.
+        level_fields = ["confidentiality_rank", "confidentiality_effective_level_id"]
+        partners = partners.sudo()
+        partners.fetch(["commercial_partner_id", *level_fields])
+        partners = partners.commercial_partner_id
+        partners.fetch(level_fields)
         threshold = self._log_threshold_rank()
         partners = partners.filtered(lambda p: p.confidentiality_rank >= threshold)
         if not partners:
