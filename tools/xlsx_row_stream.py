@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import zipfile
 from datetime import date
+from itertools import islice
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -49,6 +50,36 @@ def _inline_string(string):
 _ROWS_MARKER = re.compile(rb"<!--streamed rows (\d+)-->")
 
 
+class _InlineStrings(dict):
+    """The cell XML of each string, made once: a customer's name repeats on each document."""
+
+    def __missing__(self, string):
+        if len(self) > 10000:  # document numbers rarely repeat
+            self.clear()
+        xml = self[string] = _inline_string(string)
+        return xml
+
+
+def _cells(kind, name, style, numbers, values, strings):
+    """The XML of one column's cells in the rows ``numbers``: blank for None or ""."""
+    if kind == "string":
+        return [
+            f'<c r="{name}{number}"{style} t="inlineStr">{strings[value]}</c>' if value else ""
+            for number, value in zip(numbers, values, strict=True)
+        ]
+    if kind == "date":
+        return [
+            f'<c r="{name}{number}"{style}><v>{value.toordinal() - EXCEL_EPOCH_ORDINAL}</v></c>'
+            if value
+            else ""
+            for number, value in zip(numbers, values, strict=True)
+        ]
+    return [
+        f'<c r="{name}{number}"{style}><v>{value:.16G}</v></c>' if value is not None and value != "" else ""
+        for number, value in zip(numbers, values, strict=True)
+    ]
+
+
 class RowStreamWorksheet(Worksheet):
     row_files = None  # the workbook's, when it is a RowStreamWorkbook
 
@@ -76,43 +107,29 @@ class RowStreamWorksheet(Worksheet):
             cell_format = cell_format or self._column_format(col)
             style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
             cells.append((kind, xl_col_to_name(col), style))
-        strings = {}
+        strings = _InlineStrings()
         rows_file = tempfile.TemporaryFile(dir=self.tmpdir)
         self.row_files.append(rows_file)
         self.fh.write(f"<!--streamed rows {len(self.row_files) - 1}-->")
-        # Rows are joined and written a few hundred at a time: one write per row cost more
-        # than formatting it.
-        pending = []
+        # A few hundred rows at a time, column by column: one comprehension per column formats
+        # its cells, without a Python call per cell.
+        rows = iter(rows)
         last_row = written_row = first_row - 1
-        for last_row, values in enumerate(rows, start=first_row):
+        while batch := list(islice(rows, 500)):
+            numbers = range(last_row + 2, last_row + 2 + len(batch))
+            last_row += len(batch)
             if last_row >= self.xls_rowmax:
                 raise ValueError(f"A worksheet holds at most {self.xls_rowmax} rows")
-            number = last_row + 1
-            parts = [f'<row r="{number}">']
-            for (kind, name, style), value in zip(cells, values, strict=True):
-                if value is None or value == "":
-                    continue
-                if kind == "string":
-                    xml = strings.get(value)
-                    if xml is None:
-                        xml = strings[value] = _inline_string(value)
-                        if len(strings) > 10000:  # document numbers rarely repeat
-                            strings.clear()
-                    parts.append(f'<c r="{name}{number}"{style} t="inlineStr">{xml}</c>')
-                elif kind == "date":
-                    parts.append(
-                        f'<c r="{name}{number}"{style}><v>{value.toordinal() - EXCEL_EPOCH_ORDINAL}</v></c>'
-                    )
-                else:
-                    parts.append(f'<c r="{name}{number}"{style}><v>{value:.16G}</v></c>')
-            if len(parts) > 1:  # as xlsxwriter, no element for an empty row
-                parts.append("</row>")
-                pending.append("".join(parts))
-                written_row = last_row
-                if len(pending) >= 500:
-                    rows_file.write("".join(pending).encode())
-                    pending.clear()
-        rows_file.write("".join(pending).encode())
+            formatted = [
+                _cells(kind, name, style, numbers, values, strings)
+                for (kind, name, style), values in zip(cells, zip(*batch, strict=True), strict=True)
+            ]
+            pending = []
+            for number, row in zip(numbers, zip(*formatted, strict=True), strict=True):
+                if body := "".join(row):  # as xlsxwriter, no element for an empty row
+                    pending.append(f'<row r="{number}">{body}</row>')
+                    written_row = number - 1
+            rows_file.write("".join(pending).encode())
         if written_row >= first_row:
             self._check_dimensions(first_row, 0)
             self._check_dimensions(written_row, len(columns) - 1)
