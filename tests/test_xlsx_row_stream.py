@@ -1,4 +1,5 @@
 import io
+import struct
 import zipfile
 import zlib
 from datetime import date, datetime
@@ -25,6 +26,23 @@ ROWS = [
     (None, None, None, None),
     ("line\nbreak", date(2024, 3, 2), 8, 4.25),
 ]
+
+
+def png_with_text(text):
+    """A 1 x 1 PNG image that holds ``text`` (bytes) as it is, in a tEXt chunk."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)),
+            chunk(b"tEXt", b"Comment\x00" + text),
+            chunk(b"IDAT", zlib.compress(b"\x00\x00")),
+            chunk(b"IEND", b""),
+        ]
+    )
 
 
 def write_rows_cell_by_cell(sheet, first_row, columns, rows):
@@ -98,6 +116,19 @@ class TestXlsxRowStream(BaseCase):
         for level, expected in ((1, self.assertEqual), (6, self.assertNotEqual)):
             compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
             expected(sheet.compress_size, len(compressor.compress(xml) + compressor.flush()))
+
+    def test_only_worksheets_get_rows(self):
+        """A part that is not a worksheet is copied as it is, whatever bytes it holds."""
+        image = png_with_text(b"<!--streamed rows 0-->")
+        output = io.BytesIO()
+        workbook = RowStreamWorkbook(output)
+        sheet = workbook.add_worksheet()
+        sheet.insert_image(0, 2, "mark.png", {"image_data": io.BytesIO(image)})
+        sheet.write_rows(0, [("string", None)], [("row 1",)])
+        workbook.close()
+        with zipfile.ZipFile(output) as package:
+            self.assertEqual(package.read("xl/media/image1.png"), image)
+            self.assertIn(b"row 1", package.read("xl/worksheets/sheet1.xml"))
 
     def test_rows_must_follow_the_written_ones(self):
         output = io.BytesIO()

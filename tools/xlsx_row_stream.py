@@ -61,7 +61,8 @@ class _InlineStrings(dict):
 
 
 def _cells(kind, name, style, numbers, values, strings):
-    """The XML of one column's cells in the rows ``numbers``: blank for None or ""."""
+    """The XML of one column's cells in the rows ``numbers``. A string or date cell is blank for a
+    false value (None, "", Odoo's False), a number cell for None or "" (0 is a number)."""
     if kind == "string":
         return [
             f'<c r="{name}{number}"{style} t="inlineStr">{strings[value]}</c>' if value else ""
@@ -88,7 +89,8 @@ class RowStreamWorksheet(Worksheet):
 
         `columns` gives each column's kind, "string", "number" or "date", and its format, or
         None (dates then take the workbook's default date format, as with write_datetime).
-        A None or empty value leaves its cell blank. Returns the row of the last of `rows`.
+        None or "" leaves a cell blank, and so does False in a string or date column. Returns
+        the row of the last of `rows`.
         Column formats apply as with xlsxwriter's own methods; row formats (set_row) do not.
         """
         if self.row_files is None:
@@ -188,7 +190,8 @@ class RowStreamWorkbook(Workbook):
                 file.close()
 
     def _write_part(self, output, info, data):
-        pieces = _ROWS_MARKER.split(data)
+        # Only worksheets hold streamed rows: images and other binary parts are copied as they are.
+        pieces = _ROWS_MARKER.split(data) if info.filename.startswith("xl/worksheets/") else [data]
         if len(pieces) == 1:
             output.writestr(info.filename, data)
             return
