@@ -25,7 +25,6 @@ from xlsxwriter.worksheet import Worksheet
 
 EXCEL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
 MAX_STRING_LENGTH = 32767
-ZIP64_LIMIT = (1 << 31) - 1  # zipfile's: a larger part needs zip64 records
 
 # The same escapes as xlsxwriter's own inline strings.
 _CONTROL_ESCAPED = re.compile("(_x[0-9a-fA-F]{4}_)")
@@ -197,7 +196,7 @@ class RowStreamWorkbook(Workbook):
             return
         rows = [self.row_files[int(number)] for number in pieces[1::2]]
         size = sum(map(len, pieces[::2])) + sum(file.seek(0, io.SEEK_END) for file in rows)
-        with output.open(info.filename, "w", force_zip64=size > ZIP64_LIMIT) as stream:
+        with output.open(info.filename, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as stream:
             for text, file in zip(pieces[::2], [*rows, None], strict=True):
                 stream.write(text)
                 if file:
