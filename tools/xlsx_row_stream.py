@@ -9,13 +9,23 @@ xlsxwriter then deflates every part at zlib's default level, 6, with no option t
 1.1 s of the 4 s a 200,000-document file took. `RowStreamWorkbook` lets xlsxwriter package the
 workbook with a marker where the streamed rows go, then writes the final file with the rows
 spliced in at a faster level (1: 0.3 s, and a third larger).
+
+The streamed rows are deflated as they are written, by a thread of the workbook's own (zlib lets
+go of the interpreter while it compresses): the compression overlaps the formatting of the next
+rows. Each piece of a part (xlsxwriter's XML around the rows, the rows of each `write_rows`) is
+deflated on its own and ends on a byte boundary, so the pieces placed end to end are the part's
+deflated data; ``zipfile`` cannot take data already deflated, so `_write_zip` writes the package.
 """
 
 import io
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import islice
 
@@ -43,6 +53,11 @@ def _inline_string(string):
     string = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f"<is><t{preserve}>{string}</t></is>"
 
+
+# The rows go to the deflating thread 4 MB at a time. Each hand-over costs the formatting the
+# interpreter lock for a while: 500 rows at a time (150 kB) gained nothing, 4 MB gains 0.3 s on a
+# 200,000-document file (2.43 s to 2.14 s).
+CHUNK_SIZE = 1 << 22
 
 # Where the rows of the workbook's n-th ``write_rows`` go in its worksheet's XML. Cell text is
 # escaped ("<" is "&lt;"), so no cell can hold it.
@@ -80,8 +95,82 @@ def _cells(kind, name, style, numbers, values, strings):
     ]
 
 
+def _deflated(data, level, last):
+    """``data`` deflated on its own (raw deflate), ending the part (``last``) or on a byte
+    boundary, so that more deflated data can follow it."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _gf2_times(matrix, vector):
+    """The 32 x 32 bit ``matrix`` (a list of its columns) times ``vector``, over GF(2)."""
+    product = 0
+    for column in matrix:
+        if vector & 1:
+            product ^= column
+        vector >>= 1
+    return product
+
+
+def _crc32_combine(crc1, crc2, length2):
+    """The CRC-32 of ``a + b`` from ``crc1`` of ``a``, ``crc2`` of ``b`` and ``length2``, the length
+    of ``b``: CRC-32 is linear, so it is ``crc1`` carried over ``length2`` zero bytes, plus ``crc2``.
+    (zlib's crc32_combine, which Python's zlib module does not offer.)"""
+    # One zero bit: the reflected register shifts right, folding in the polynomial when its
+    # low bit falls out. Squared three times: one zero byte.
+    operator = [0xEDB88320] + [1 << bit for bit in range(31)]
+    for _square in range(3):
+        operator = [_gf2_times(operator, column) for column in operator]
+    while length2:
+        if length2 & 1:
+            crc1 = _gf2_times(operator, crc1)
+        length2 >>= 1
+        if length2:
+            operator = [_gf2_times(operator, column) for column in operator]
+    return crc1 ^ crc2
+
+
+class _DeflatedRows:
+    """The rows of one ``write_rows`` call, deflated into a temporary file by the workbook's
+    thread while the caller formats the next ones."""
+
+    def __init__(self, tmpdir, level, executor):
+        self.file = tempfile.TemporaryFile(dir=tmpdir)
+        self.executor = executor
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.crc = self.size = self.deflated_size = 0
+        self.pending = deque()
+        self.buffer, self.buffered = [], 0
+
+    def add(self, data):
+        self.buffer.append(data)
+        self.buffered += len(data)
+        if self.buffered >= CHUNK_SIZE:
+            self._submit()
+
+    def _submit(self):
+        self.pending.append(self.executor.submit(self._deflate, b"".join(self.buffer)))
+        self.buffer, self.buffered = [], 0
+        # Two chunks ahead at most: the memory stays flat if the thread falls behind.
+        while len(self.pending) > 2:
+            self.pending.popleft().result()
+
+    def _deflate(self, data):
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self.file.write(self.compressor.compress(data))
+
+    def finish(self):
+        """Wait for the rows still being deflated; end the data on a byte boundary."""
+        self._submit()
+        while self.pending:
+            self.pending.popleft().result()
+        self.file.write(self.compressor.flush(zlib.Z_SYNC_FLUSH))
+        self.deflated_size = self.file.tell()
+
+
 class RowStreamWorksheet(Worksheet):
-    row_files = None  # the workbook's, when it is a RowStreamWorkbook
+    rows_workbook = None  # the RowStreamWorkbook, which keeps the streamed rows
 
     def write_rows(self, first_row, columns, rows):
         """Write `rows` (sequences of values) from `first_row` down, from column A.
@@ -92,7 +181,7 @@ class RowStreamWorksheet(Worksheet):
         the row of the last of `rows`.
         Column formats apply as with xlsxwriter's own methods; row formats (set_row) do not.
         """
-        if self.row_files is None:
+        if self.rows_workbook is None:
             raise ValueError("write_rows streams rows: the workbook must be a RowStreamWorkbook")
 
         # Flush the row xlsxwriter may still hold, exactly as its own write methods do.
@@ -109,9 +198,8 @@ class RowStreamWorksheet(Worksheet):
             style = f' s="{cell_format._get_xf_index()}"' if cell_format else ""
             cells.append((kind, xl_col_to_name(col), style))
         strings = _InlineStrings()
-        rows_file = tempfile.TemporaryFile(dir=self.tmpdir)
-        self.row_files.append(rows_file)
-        self.fh.write(f"<!--streamed rows {len(self.row_files) - 1}-->")
+        number, rows_stream = self.rows_workbook._open_rows(self.tmpdir)
+        self.fh.write(f"<!--streamed rows {number}-->")
         # A few hundred rows at a time, column by column: one comprehension per column formats
         # its cells, without a Python call per cell.
         rows = iter(rows)
@@ -130,7 +218,7 @@ class RowStreamWorksheet(Worksheet):
                 if body := "".join(row):  # as xlsxwriter, no element for an empty row
                     pending.append(f'<row r="{number}">{body}</row>')
                     written_row = number - 1
-            rows_file.write("".join(pending).encode())
+            rows_stream.add("".join(pending).encode())
         if written_row >= first_row:
             self._check_dimensions(first_row, 0)
             self._check_dimensions(written_row, len(columns) - 1)
@@ -150,17 +238,26 @@ class RowStreamWorksheet(Worksheet):
         return (self.col_info.get(col) or [None, None])[1]
 
 
+# The zip records written, as the zip format (PKWARE's APPNOTE) lays them out.
+_LOCAL_HEADER = struct.Struct("<I5H3I2H")
+_CENTRAL_HEADER = struct.Struct("<I6H3I5H2I")
+_END_RECORD = struct.Struct("<I4H2IH")
+_ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets beyond it need zip64, which is not written here
+
+
 class RowStreamWorkbook(Workbook):
     """A constant_memory workbook of RowStreamWorksheets, written to ``filename`` (a path or a
-    binary file object) at zlib level ``compresslevel`` when closed."""
+    binary file object, written from its start) at zlib level ``compresslevel`` when closed."""
 
     worksheet_class = RowStreamWorksheet
 
     def __init__(self, filename, options=None, compresslevel=1):
         options = {**(options or {}), "constant_memory": True, "in_memory": False}
-        self.row_files = []
+        self.row_streams = []
         self.compresslevel = compresslevel
         self.target = filename
+        # One thread deflates the streamed rows, in the order they are written.
+        self.deflater = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx_rows")
         # xlsxwriter's own package: small, since the streamed rows are not in it.
         self.package = io.BytesIO()
         super().__init__(self.package, options)
@@ -168,37 +265,75 @@ class RowStreamWorkbook(Workbook):
     def add_worksheet(self, name=None, worksheet_class=None):
         sheet = super().add_worksheet(name, worksheet_class)
         if isinstance(sheet, RowStreamWorksheet):
-            sheet.row_files = self.row_files
+            sheet.rows_workbook = self
         return sheet
+
+    def _open_rows(self, tmpdir):
+        """A new stream of rows and its number, for the marker of its place."""
+        self.row_streams.append(_DeflatedRows(tmpdir, self.compresslevel, self.deflater))
+        return len(self.row_streams) - 1, self.row_streams[-1]
 
     def close(self):
         if self.fileclosed:
             return super().close()
         try:
             super().close()
-            with (
-                zipfile.ZipFile(self.package) as package,
-                zipfile.ZipFile(
-                    self.target, "w", zipfile.ZIP_DEFLATED, compresslevel=self.compresslevel
-                ) as output,
-            ):
-                for info in package.infolist():
-                    self._write_part(output, info, package.read(info))
+            for stream in self.row_streams:
+                stream.finish()
+            with zipfile.ZipFile(self.package) as package:
+                parts = [(info, package.read(info)) for info in package.infolist()]
+            if hasattr(self.target, "write"):
+                self._write_zip(self.target, parts)
+            else:
+                with open(self.target, "wb") as output:
+                    self._write_zip(output, parts)
         finally:
-            for file in self.row_files:
-                file.close()
+            self.deflater.shutdown()
+            for stream in self.row_streams:
+                stream.file.close()
 
-    def _write_part(self, output, info, data):
-        # Only worksheets hold streamed rows: images and other binary parts are copied as they are.
-        pieces = _ROWS_MARKER.split(data) if info.filename.startswith("xl/worksheets/") else [data]
-        if len(pieces) == 1:
-            output.writestr(info.filename, data)
-            return
-        rows = [self.row_files[int(number)] for number in pieces[1::2]]
-        size = sum(map(len, pieces[::2])) + sum(file.seek(0, io.SEEK_END) for file in rows)
-        with output.open(info.filename, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as stream:
-            for text, file in zip(pieces[::2], [*rows, None], strict=True):
-                stream.write(text)
-                if file:
-                    file.seek(0)
-                    shutil.copyfileobj(file, stream, 1 << 20)
+    def _write_zip(self, output, parts):
+        """Write the package of ``parts`` (xlsxwriter's zip entries and their data) with the
+        streamed rows spliced in at their markers, every part deflated at ``compresslevel``."""
+        offset, directory = 0, []
+        for info, data in parts:
+            # Only worksheets hold streamed rows: images and other binary parts are copied as they are.
+            pieces = _ROWS_MARKER.split(data) if info.filename.startswith("xl/worksheets/") else [data]
+            texts = pieces[::2]
+            rows = [self.row_streams[int(number)] for number in pieces[1::2]]
+            deflated = [
+                _deflated(text, self.compresslevel, last=index == len(rows))
+                for index, text in enumerate(texts)
+            ]
+            crc = size = 0
+            for text, stream in zip(texts, [*rows, None], strict=True):
+                crc, size = zlib.crc32(text, crc), size + len(text)
+                if stream:
+                    crc, size = _crc32_combine(crc, stream.crc, stream.size), size + stream.size
+            deflated_size = sum(map(len, deflated)) + sum(stream.deflated_size for stream in rows)
+            if max(size, deflated_size, offset) > _ZIP_LIMIT:
+                raise ValueError("The workbook is too large: a part or the file is over 4 GiB")
+            name = info.filename.encode("utf-8")
+            flags = 0 if info.filename.isascii() else 0x800  # a UTF-8 name
+            year, month, day, hour, minute, second = info.date_time
+            stamp = (hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day)
+            fields = (20, flags, zipfile.ZIP_DEFLATED, *stamp, crc, deflated_size, size, len(name))
+            output.write(_LOCAL_HEADER.pack(0x04034B50, *fields, 0) + name)
+            for chunk, stream in zip(deflated, [*rows, None], strict=True):
+                output.write(chunk)
+                if stream:
+                    stream.file.seek(0)
+                    shutil.copyfileobj(stream.file, output, 1 << 20)
+            version_made_by = info.create_system << 8 | info.create_version
+            directory.append(
+                _CENTRAL_HEADER.pack(
+                    0x02014B50, version_made_by, *fields, 0, 0, 0, 0, info.external_attr, offset
+                )
+                + name
+            )
+            offset += _LOCAL_HEADER.size + len(name) + deflated_size
+        central = b"".join(directory)
+        if offset > _ZIP_LIMIT or len(parts) > 0xFFFF:
+            raise ValueError("The workbook is too large: a part or the file is over 4 GiB")
+        output.write(central)
+        output.write(_END_RECORD.pack(0x06054B50, 0, 0, len(parts), len(parts), len(central), offset, 0))
