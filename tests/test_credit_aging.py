@@ -307,6 +307,24 @@ class TestCreditAging(AccountTestInvoicingCommon):
         self.assertEqual(lines["Aging Customer"].total, 100)
 
     @freeze_time(TODAY)
+    def test_rows_say_whether_readable(self):
+        """Given the partners a user may read (a query), each customer's row says whether it is
+        one of them: the aging leaves out the others without sending their ids back."""
+        second = self._customer("Second Customer")
+        self._invoice(self.customer, 100, TODAY)
+        self._invoice(second, 50, TODAY)
+        Receivable = self.env["credit.receivable"]
+        first_only = self.env["res.partner"]._search([("name", "=", "Aging Customer")])
+        rows = Receivable.get_aging_by_partner(TODAY, self.env.company, readable=first_only.subselect())
+        self.assertEqual(
+            {row["partner_id"]: row["readable"] for row in rows}, {self.customer.id: True, second.id: False}
+        )
+        rows = Receivable.get_aging_by_partner(TODAY, self.env.company)
+        self.assertEqual(
+            {row["partner_id"]: row["readable"] for row in rows}, {self.customer.id: True, second.id: True}
+        )
+
+    @freeze_time(TODAY)
     def test_aging_sums_equal_the_open_documents(self):
         """The aging sums the open items per contact first and adds those matched after the date
         on their own: per customer and bucket it must equal the open documents' residuals, at

@@ -3,6 +3,7 @@ import json
 import re
 from contextlib import closing
 from itertools import chain, islice
+from operator import itemgetter
 
 from odoo import api, fields, models
 from odoo.exceptions import RedirectWarning, UserError
@@ -143,8 +144,17 @@ class CreditAgingWizard(models.TransientModel):
         companies = self._scope_companies()
         currency = companies.currency_id
         Receivable = self.env["credit.receivable"]
-        rows = Receivable.get_aging_by_partner(self.date_as_of, companies, **self._query_filters())
-        left_out = self._unreadable_customers(rows)
+        # Customers the user may not read are marked by the query itself, which saves sending
+        # it back thousands of ids (the access rule's own test, ``customer_access_ok``).
+        readable = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            ._search([("customer_access_ok", "=", True)])
+        )
+        rows = Receivable.get_aging_by_partner(
+            self.date_as_of, companies, **self._query_filters(), readable=readable.subselect()
+        )
+        left_out = {row["partner_id"] for row in rows if not row["readable"]}
         if export:
             left_out |= self._unexportable_customers(rows, left_out, len(buckets))
         rows = [row for row in rows if row["partner_id"] not in left_out]
@@ -153,7 +163,7 @@ class CreditAgingWizard(models.TransientModel):
             items = Receivable.get_open_items(self.date_as_of, companies, **self._query_filters())
             items = [item for item in items if item["partner_id"] not in left_out]
         keys = [*BUCKET_FIELDS[: len(buckets)], "total", "overdue"]
-        totals = {key: currency.round(sum(row[key] for row in rows)) for key in keys}
+        totals = {key: currency.round(sum(map(itemgetter(key), rows))) for key in keys}
         # Of what the customers who owe owe, the overdue part: credit balances of other customers
         # would push a plain overdue / total beyond 100 %.
         owing = [row for row in rows if row["total"] > 0]
@@ -185,19 +195,6 @@ class CreditAgingWizard(models.TransientModel):
             "left_out": left_out,
             "left_out_note": self._left_out_note(left_out),
         }
-
-    def _unreadable_customers(self, rows):
-        """Ids of the customers among ``rows`` the user may not read: the screen, the PDF and the
-        spreadsheet leave them out (the access rule's own test, ``customer_access_ok``)."""
-        partner_ids = {row["partner_id"] for row in rows if row["partner_id"]}
-        if not partner_ids:
-            return set()
-        readable = (
-            self.env["res.partner"]
-            .with_context(active_test=False)
-            .search([("id", "in", list(partner_ids)), ("customer_access_ok", "=", True)])
-        )
-        return partner_ids - set(readable.ids)
 
     def _unexportable_customers(self, rows, left_out, bucket_count):
         """Ids of the readable customers among ``rows`` the user may not export: refused by name
