@@ -1,4 +1,5 @@
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -130,6 +131,24 @@ class TestXlsxRowStream(BaseCase):
             self.assertIsNone(one.testzip())
             self.assertEqual(one.read("xl/worksheets/sheet1.xml"), other.read("xl/worksheets/sheet1.xml"))
 
+    def test_each_call_ends_its_rows(self):
+        """A write_rows call ends its rows' stream: a sheet of many groups of rows (a subtotal
+        below each) keeps neither rows nor a compressor per group until the workbook closes."""
+        workbook = RowStreamWorkbook(io.BytesIO())
+        sheet = workbook.add_worksheet()
+        row = 0
+        for group in range(50):
+            row = sheet.write_rows(row, [("string", None)], [(f"group {group}",)] * 3) + 1
+            sheet.write_string(row, 0, "subtotal")
+            row += 1
+        for deflation in workbook.deflations:
+            deflation.result()
+        self.assertEqual(len(workbook.row_streams), 50)
+        for stream in workbook.row_streams:
+            self.assertIsNone(stream.compressor)
+            self.assertEqual(stream.buffer, [])
+        workbook.close()
+
     def test_same_data_same_file(self):
         """Two exports of the same data are the same file, to the byte: the parts keep the fixed
         date xlsxwriter gives them, not the time of the export."""
@@ -149,10 +168,22 @@ class TestXlsxRowStream(BaseCase):
         self.assertEqual(content, self._workbook(write))
 
     def test_no_zip64(self):
-        """A part beyond the zip format's 4 GiB is refused, not written wrong (the limit lowered
-        here below the sheet's 90 kB)."""
-        with patch.object(xlsx_row_stream, "_ZIP_LIMIT", 30_000), self.assertRaisesRegex(ValueError, "4 GiB"):
-            self._workbook(lambda sheet, columns: sheet.write_rows(1, columns, ROWS * 100))
+        """A part or a file beyond what a zip without zip64 holds is refused before a byte is
+        written (the limit lowered here). The sheet's XML is 50 kB; the image, which does not
+        compress, 100 kB, so the whole file is larger than any of its parts."""
+        image = png_with_text(os.urandom(100_000))
+        for limit in (40_000, 105_000):
+            output = io.BytesIO()
+            workbook = RowStreamWorkbook(output)
+            sheet = workbook.add_worksheet()
+            sheet.insert_image(0, 4, "noise.png", {"image_data": io.BytesIO(image)})
+            sheet.write_rows(0, COLUMNS[:3], [row[:3] for row in ROWS] * 50)
+            with (
+                patch.object(xlsx_row_stream, "_ZIP_LIMIT", limit),
+                self.assertRaisesRegex(ValueError, "zip64"),
+            ):
+                workbook.close()
+            self.assertEqual(output.getvalue(), b"")
 
     def test_deflated_at_the_faster_level(self):
         many = ROWS[:6] * 2000
@@ -161,8 +192,8 @@ class TestXlsxRowStream(BaseCase):
             sheet = package.getinfo("xl/worksheets/sheet1.xml")
             xml = package.read(sheet)
         self.assertGreater(len(xml), 1_000_000)
-        # The rows are deflated apart from the XML around them: within a few bytes of the whole
-        # part deflated at level 1, far above it at level 6.
+        # The rows are deflated apart from the XML around them: within 0.1 % of the whole part
+        # deflated at level 1, far above it at level 6.
         size = {}
         for level in (1, 6):
             compressor = zlib.compressobj(level, zlib.DEFLATED, -15)

@@ -17,14 +17,15 @@ deflated on its own and ends on a byte boundary, so the pieces placed end to end
 deflated data; ``zipfile`` cannot take data already deflated, so `_write_zip` writes the package.
 """
 
+import functools
 import io
+import itertools
 import re
 import shutil
 import struct
 import tempfile
 import zipfile
 import zlib
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import islice
@@ -115,7 +116,7 @@ def _deflated(data, level, last):
 
 
 def _gf2_times(matrix, vector):
-    """The 32 x 32 bit ``matrix`` (a list of its columns) times ``vector``, over GF(2)."""
+    """The 32 x 32 bit ``matrix`` (a tuple of its columns) times ``vector``, over GF(2)."""
     product = 0
     for column in matrix:
         if vector & 1:
@@ -124,21 +125,30 @@ def _gf2_times(matrix, vector):
     return product
 
 
+@functools.cache
+def _zero_bytes_operator(power):
+    """The operator that carries a CRC-32 register over 2 ** ``power`` zero bytes."""
+    if power:
+        operator = _zero_bytes_operator(power - 1)
+        return tuple(_gf2_times(operator, column) for column in operator)  # squared
+    # One zero bit: the reflected register shifts right, folding in the polynomial when its
+    # low bit falls out. Squared three times: one zero byte.
+    operator = (0xEDB88320, *(1 << bit for bit in range(31)))
+    for _square in range(3):
+        operator = tuple(_gf2_times(operator, column) for column in operator)
+    return operator
+
+
 def _crc32_combine(crc1, crc2, length2):
     """The CRC-32 of ``a + b`` from ``crc1`` of ``a``, ``crc2`` of ``b`` and ``length2``, the length
     of ``b``: CRC-32 is linear, so it is ``crc1`` carried over ``length2`` zero bytes, plus ``crc2``.
     (zlib's crc32_combine, which Python's zlib module does not offer.)"""
-    # One zero bit: the reflected register shifts right, folding in the polynomial when its
-    # low bit falls out. Squared three times: one zero byte.
-    operator = [0xEDB88320] + [1 << bit for bit in range(31)]
-    for _square in range(3):
-        operator = [_gf2_times(operator, column) for column in operator]
+    power = 0
     while length2:
         if length2 & 1:
-            crc1 = _gf2_times(operator, crc1)
+            crc1 = _gf2_times(_zero_bytes_operator(power), crc1)
         length2 >>= 1
-        if length2:
-            operator = [_gf2_times(operator, column) for column in operator]
+        power += 1
     return crc1 ^ crc2
 
 
@@ -146,39 +156,35 @@ class _DeflatedRows:
     """The rows of one ``write_rows`` call, deflated into a temporary file by the workbook's
     thread while the caller formats the next ones."""
 
-    def __init__(self, tmpdir, level, executor):
+    def __init__(self, workbook, tmpdir):
+        self.workbook = workbook
         self.file = tempfile.TemporaryFile(dir=tmpdir)
-        self.executor = executor
-        self.compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.compressor = zlib.compressobj(workbook.compresslevel, zlib.DEFLATED, -zlib.MAX_WBITS)
         self.crc = self.size = self.deflated_size = 0
-        self.pending = deque()
         self.buffer, self.buffered = [], 0
 
     def add(self, data):
         self.buffer.append(data)
         self.buffered += len(data)
         if self.buffered >= CHUNK_SIZE:
-            self._submit()
+            self._hand_over(last=False)
 
-    def _submit(self):
-        self.pending.append(self.executor.submit(self._deflate, b"".join(self.buffer)))
+    def end(self):
+        """No more rows: the data is to end on a byte boundary, and the compressor is let go."""
+        self._hand_over(last=True)
+
+    def _hand_over(self, last):
+        self.workbook._deflate_later(self._deflate, b"".join(self.buffer), last)
         self.buffer, self.buffered = [], 0
-        # Two chunks ahead at most: the memory stays flat if the thread falls behind.
-        while len(self.pending) > 2:
-            self.pending.popleft().result()
 
-    def _deflate(self, data):
+    def _deflate(self, data, last):
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
         self.file.write(self.compressor.compress(data))
-
-    def finish(self):
-        """Wait for the rows still being deflated; end the data on a byte boundary."""
-        self._submit()
-        while self.pending:
-            self.pending.popleft().result()
-        self.file.write(self.compressor.flush(zlib.Z_SYNC_FLUSH))
-        self.deflated_size = self.file.tell()
+        if last:
+            self.file.write(self.compressor.flush(zlib.Z_SYNC_FLUSH))
+            self.compressor = None
+            self.deflated_size = self.file.tell()
 
 
 class RowStreamWorksheet(Worksheet):
@@ -216,21 +222,25 @@ class RowStreamWorksheet(Worksheet):
         # its cells, without a Python call per cell.
         rows = iter(rows)
         last_row = written_row = first_row - 1
-        while batch := list(islice(rows, 500)):
-            numbers = range(last_row + 2, last_row + 2 + len(batch))
-            last_row += len(batch)
-            if last_row >= self.xls_rowmax:
-                raise ValueError(f"A worksheet holds at most {self.xls_rowmax} rows")
-            formatted = [
-                _cells(kind, name, style, numbers, values, strings)
-                for (kind, name, style), values in zip(cells, zip(*batch, strict=True), strict=True)
-            ]
-            pending = []
-            for number, row in zip(numbers, zip(*formatted, strict=True), strict=True):
-                if body := "".join(row):  # as xlsxwriter, no element for an empty row
-                    pending.append(f'<row r="{number}">{body}</row>')
-                    written_row = number - 1
-            rows_stream.add("".join(pending).encode())
+        try:
+            while batch := list(islice(rows, 500)):
+                numbers = range(last_row + 2, last_row + 2 + len(batch))
+                last_row += len(batch)
+                if last_row >= self.xls_rowmax:
+                    raise ValueError(f"A worksheet holds at most {self.xls_rowmax} rows")
+                formatted = [
+                    _cells(kind, name, style, numbers, values, strings)
+                    for (kind, name, style), values in zip(cells, zip(*batch, strict=True), strict=True)
+                ]
+                pending = []
+                for number, row in zip(numbers, zip(*formatted, strict=True), strict=True):
+                    if body := "".join(row):  # as xlsxwriter, no element for an empty row
+                        pending.append(f'<row r="{number}">{body}</row>')
+                        written_row = number - 1
+                rows_stream.add("".join(pending).encode())
+        finally:
+            # Rows formatted before an error stay, as with xlsxwriter's own methods.
+            rows_stream.end()
         if written_row >= first_row:
             self._check_dimensions(first_row, 0)
             self._check_dimensions(written_row, len(columns) - 1)
@@ -254,12 +264,16 @@ class RowStreamWorksheet(Worksheet):
 _LOCAL_HEADER = struct.Struct("<I5H3I2H")
 _CENTRAL_HEADER = struct.Struct("<I6H3I5H2I")
 _END_RECORD = struct.Struct("<I4H2IH")
-_ZIP_LIMIT = 0xFFFFFFFF  # sizes and offsets beyond it need zip64, which is not written here
+# Beyond these, zipfile itself writes zip64 records, which are not written here: a full sheet of
+# details is about 420 MB.
+_ZIP_LIMIT = zipfile.ZIP64_LIMIT
+_ZIP_PARTS_LIMIT = zipfile.ZIP_FILECOUNT_LIMIT
 
 
 class RowStreamWorkbook(Workbook):
     """A constant_memory workbook of RowStreamWorksheets, written to ``filename`` (a path or a
-    binary file object, written from its start) at zlib level ``compresslevel`` when closed."""
+    seekable binary file object, from its current position) at zlib level ``compresslevel`` when
+    closed."""
 
     worksheet_class = RowStreamWorksheet
 
@@ -270,6 +284,7 @@ class RowStreamWorkbook(Workbook):
         self.target = filename
         # One thread deflates the streamed rows, in the order they are written.
         self.deflater = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx_rows")
+        self.deflations = []
         # xlsxwriter's own package: small, since the streamed rows are not in it.
         self.package = io.BytesIO()
         super().__init__(self.package, options)
@@ -282,70 +297,106 @@ class RowStreamWorkbook(Workbook):
 
     def _open_rows(self, tmpdir):
         """A new stream of rows and its number, for the marker of its place."""
-        self.row_streams.append(_DeflatedRows(tmpdir, self.compresslevel, self.deflater))
+        self.row_streams.append(_DeflatedRows(self, tmpdir))
         return len(self.row_streams) - 1, self.row_streams[-1]
+
+    def _deflate_later(self, function, *args):
+        self.deflations.append(self.deflater.submit(function, *args))
+        # Two chunks ahead at most: the memory stays flat if the thread falls behind.
+        if len(self.deflations) > 2:
+            self.deflations[-3].result()
 
     def close(self):
         if self.fileclosed:
             return super().close()
         try:
             super().close()
-            for stream in self.row_streams:
-                stream.finish()
+            # Every deflation to its end; one that failed fails the file, even if write_rows
+            # raised its error already and the caller went on.
+            for deflation in self.deflations:
+                deflation.result()
             with zipfile.ZipFile(self.package) as package:
-                parts = [(info, package.read(info)) for info in package.infolist()]
+                entries = [self._zip_entry(info, package.read(info)) for info in package.infolist()]
+            # Checked before a byte is written: where each record ends, the last one's end being
+            # where the central directory starts.
+            start = self.target.tell() if hasattr(self.target, "write") else 0
+            ends = itertools.accumulate((entry["record_size"] for entry in entries), initial=start)
+            sizes = (entry["size"] for entry in entries)
+            if len(entries) > _ZIP_PARTS_LIMIT or max(itertools.chain(ends, sizes)) > _ZIP_LIMIT:
+                raise ValueError("The workbook is too large for a zip file without zip64 (2 GiB).")
             if hasattr(self.target, "write"):
-                self._write_zip(self.target, parts)
+                self._write_zip(self.target, entries)
             else:
                 with open(self.target, "wb") as output:
-                    self._write_zip(output, parts)
+                    self._write_zip(output, entries)
         finally:
             self.deflater.shutdown()
             for stream in self.row_streams:
                 stream.file.close()
 
-    def _write_zip(self, output, parts):
-        """Write the package of ``parts`` (xlsxwriter's zip entries and their data) with the
-        streamed rows spliced in at their markers, every part deflated at ``compresslevel``."""
-        offset, directory = 0, []
-        for info, data in parts:
-            # Only worksheets hold streamed rows: images and other binary parts are copied as they are.
-            pieces = _ROWS_MARKER.split(data) if info.filename.startswith("xl/worksheets/") else [data]
-            texts = pieces[::2]
-            rows = [self.row_streams[int(number)] for number in pieces[1::2]]
-            deflated = [
-                _deflated(text, self.compresslevel, last=index == len(rows))
-                for index, text in enumerate(texts)
-            ]
-            crc = size = 0
-            for text, stream in zip(texts, [*rows, None], strict=True):
-                crc, size = zlib.crc32(text, crc), size + len(text)
-                if stream:
-                    crc, size = _crc32_combine(crc, stream.crc, stream.size), size + stream.size
-            deflated_size = sum(map(len, deflated)) + sum(stream.deflated_size for stream in rows)
-            if max(size, deflated_size, offset) > _ZIP_LIMIT:
-                raise ValueError("The workbook is too large: a part or the file is over 4 GiB")
-            name = info.filename.encode("utf-8")
-            flags = 0 if info.filename.isascii() else 0x800  # a UTF-8 name
-            year, month, day, hour, minute, second = info.date_time
-            stamp = (hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day)
-            fields = (20, flags, zipfile.ZIP_DEFLATED, *stamp, crc, deflated_size, size, len(name))
-            output.write(_LOCAL_HEADER.pack(0x04034B50, *fields, 0) + name)
-            for chunk, stream in zip(deflated, [*rows, None], strict=True):
+    def _zip_entry(self, info, data):
+        """The zip entry of the package's part ``info``: its data ``data`` deflated, with the
+        streamed rows spliced in at their markers."""
+        # Only worksheets hold streamed rows: images and other binary parts are copied as they are.
+        pieces = _ROWS_MARKER.split(data) if info.filename.startswith("xl/worksheets/") else [data]
+        texts = pieces[::2]
+        rows = [self.row_streams[int(number)] for number in pieces[1::2]]
+        crc = size = 0
+        for text, stream in zip(texts, [*rows, None], strict=True):
+            crc, size = zlib.crc32(text, crc), size + len(text)
+            if stream:
+                crc, size = _crc32_combine(crc, stream.crc, stream.size), size + stream.size
+        deflated = [
+            _deflated(text, self.compresslevel, last=index == len(rows)) for index, text in enumerate(texts)
+        ]
+        deflated_size = sum(map(len, deflated)) + sum(stream.deflated_size for stream in rows)
+        name = info.filename.encode("utf-8")
+        year, month, day, hour, minute, second = info.date_time
+        return {
+            "info": info,
+            "name": name,
+            "fields": (
+                20,  # the version needed to extract: deflate
+                0 if info.filename.isascii() else 0x800,  # a UTF-8 name
+                zipfile.ZIP_DEFLATED,
+                hour << 11 | minute << 5 | second // 2,
+                (year - 1980) << 9 | month << 5 | day,
+                crc,
+                deflated_size,
+                size,
+                len(name),
+            ),
+            "pieces": list(zip(deflated, [*rows, None], strict=True)),
+            "size": size,
+            "record_size": _LOCAL_HEADER.size + len(name) + deflated_size,
+        }
+
+    def _write_zip(self, output, entries):
+        directory = []
+        for entry in entries:
+            offset = output.tell()
+            output.write(_LOCAL_HEADER.pack(0x04034B50, *entry["fields"], 0) + entry["name"])
+            for chunk, stream in entry["pieces"]:
                 output.write(chunk)
                 if stream:
                     stream.file.seek(0)
                     shutil.copyfileobj(stream.file, output, 1 << 20)
-            version_made_by = info.create_system << 8 | info.create_version
+            info = entry["info"]
             directory.append(
                 _CENTRAL_HEADER.pack(
-                    0x02014B50, version_made_by, *fields, 0, 0, 0, 0, info.external_attr, offset
+                    0x02014B50,
+                    info.create_system << 8 | info.create_version,
+                    *entry["fields"],
+                    0,  # extra field
+                    0,  # comment
+                    0,  # disk
+                    0,  # internal attributes
+                    info.external_attr,
+                    offset,
                 )
-                + name
+                + entry["name"]
             )
-            offset += _LOCAL_HEADER.size + len(name) + deflated_size
         central = b"".join(directory)
-        if offset > _ZIP_LIMIT or len(parts) > 0xFFFF:
-            raise ValueError("The workbook is too large: a part or the file is over 4 GiB")
+        offset = output.tell()
         output.write(central)
-        output.write(_END_RECORD.pack(0x06054B50, 0, 0, len(parts), len(parts), len(central), offset, 0))
+        output.write(_END_RECORD.pack(0x06054B50, 0, 0, len(entries), len(entries), len(central), offset, 0))
