@@ -131,6 +131,25 @@ class TestXlsxRowStream(BaseCase):
             self.assertIsNone(one.testzip())
             self.assertEqual(one.read("xl/worksheets/sheet1.xml"), other.read("xl/worksheets/sheet1.xml"))
 
+    def test_dimension_of_the_cells_written(self):
+        """The sheet's dimension spans the cells written, as xlsxwriter's does: not the blank
+        first row or first column of the rows given."""
+        rows = [(None, None, None), (None, 5, "x"), (None, 7, None)]
+        columns = [("string", None), ("number", None), ("string", None)]
+        xml = {}
+        for workbook_class, write in (
+            (RowStreamWorkbook, RowStreamWorksheet.write_rows),
+            (xlsxwriter.Workbook, write_rows_cell_by_cell),
+        ):
+            output = io.BytesIO()
+            workbook = workbook_class(output, {"constant_memory": True, "in_memory": False})
+            write(workbook.add_worksheet(), 2, columns, rows)
+            workbook.close()
+            with zipfile.ZipFile(output) as package:
+                xml[workbook_class] = package.read("xl/worksheets/sheet1.xml")
+        self.assertIn(b'<dimension ref="B4:C5"/>', xml[RowStreamWorkbook])
+        self.assertEqual(xml[RowStreamWorkbook], xml[xlsxwriter.Workbook])
+
     def test_each_call_ends_its_rows(self):
         """A write_rows call ends its rows' stream: a sheet of many groups of rows (a subtotal
         below each) keeps neither rows nor a compressor per group until the workbook closes."""

@@ -222,6 +222,7 @@ class RowStreamWorksheet(Worksheet):
         # its cells, without a Python call per cell.
         rows = iter(rows)
         last_row = written_row = first_row - 1
+        first_written, used_columns = None, set()  # the sheet's dimension: the cells written
         try:
             while batch := list(islice(rows, 500)):
                 numbers = range(last_row + 2, last_row + 2 + len(batch))
@@ -232,18 +233,21 @@ class RowStreamWorksheet(Worksheet):
                     _cells(kind, name, style, numbers, values, strings)
                     for (kind, name, style), values in zip(cells, zip(*batch, strict=True), strict=True)
                 ]
+                used_columns.update(col for col, column_cells in enumerate(formatted) if any(column_cells))
                 pending = []
                 for number, row in zip(numbers, zip(*formatted, strict=True), strict=True):
                     if body := "".join(row):  # as xlsxwriter, no element for an empty row
                         pending.append(f'<row r="{number}">{body}</row>')
                         written_row = number - 1
+                        if first_written is None:
+                            first_written = written_row
                 rows_stream.add("".join(pending).encode())
         finally:
             # Rows formatted before an error stay, as with xlsxwriter's own methods.
             rows_stream.end()
-        if written_row >= first_row:
-            self._check_dimensions(first_row, 0)
-            self._check_dimensions(written_row, len(columns) - 1)
+        if used_columns:
+            self._check_dimensions(first_written, min(used_columns))
+            self._check_dimensions(written_row, max(used_columns))
         # The rows written are final: later writes into them are ignored, as xlsxwriter does.
         self.previous_row = max(self.previous_row, last_row + 1)
         return last_row
