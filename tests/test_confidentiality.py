@@ -206,6 +206,81 @@ class TestConfidentialityRules(ConfidentialityCommon):
         # The chatter of a readable order shows the follower and author by name, without error.
         self.assertIn("Zircon Buyer", str(store.get_result()))
 
+    def test_order_credit_figures_only_of_readable_customers(self):
+        """An order shows its customer's credit only to users who may read the customer, also for
+        a partner id an onchange's values name; the credit check itself still applies."""
+        self.env.company.credit_default_risk_factor = 1.0
+        self.secret_customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 7777})
+        spec = {
+            "credit_line": {},
+            "credit_available": {},
+            "credit_exposure": {},
+            "credit_available_after": {},
+            "credit_grade_id": {"fields": {"display_name": {}}},
+            "credit_block_message": {},
+            "credit_refused_excess": {},
+            "credit_promise_status": {},
+        }
+        role = new_user(self.env, "ccm_conf_role_onchange", "sales_team.group_sale_salesman")
+        for user in (self.sales_internal, role):
+            order = self._order(user, partner=self.internal_customer).with_user(user)
+            Order = self.env["sale.order"].with_user(user)
+            secret = {"partner_id": self.secret_customer.id}
+            company = {**secret, "company_id": self.env.company.id}
+            for record, values, names in (
+                (order, {**secret, "state": "sent"}, ["state"]),
+                (Order, {**company, "state": "sent"}, ["state"]),
+                (Order, company, ["company_id"]),
+                (Order, secret, []),
+            ):
+                self.assertNotIn("7777", str(record.onchange(values, names, spec)))
+        # The user's own order of that customer shows no figures of it either.
+        own = self.own_order.with_user(self.sales_internal)
+        self.assertEqual((own.credit_line, own.credit_available), (0.0, 0.0))
+        # Its salesperson and the superuser see them.
+        self.assertEqual(self.owner_order.with_user(self.sales_owner).credit_line, 7777)
+        self.assertEqual(self.own_order.credit_line, 7777)
+        # The credit check does not depend on what an order shows: the held-order worklist finds
+        # the user's own order refused though it shows nothing; the customer's salesperson is refused.
+        self.env.company.credit_control_enabled = True
+        self.secret_customer.credit_limit_manual_base = 5
+        self.env.invalidate_all()
+        Order = self.env["sale.order"].with_user(self.sales_internal)
+        self.assertEqual(Order.search([("id", "=", self.own_order.id), ("credit_refused", "=", True)]), own)
+        self.assertFalse(own.credit_refused)
+        self.assertTrue(self.own_order.credit_refused)
+        with self.assertRaises(UserError) as caught:
+            self.owner_order.with_user(self.sales_owner).action_confirm()
+        self.assertIn("exceeds the credit line", str(caught.exception))
+
+    def test_followers_only_of_readable_partners(self):
+        """A follower row shows its partner's name and email: only users who may read the partner
+        read it. Mail's own flows keep working."""
+        self.secret_customer.email = "ceo@zircon-secret.example"
+        self.owner_order.message_subscribe(partner_ids=self.secret_customer.ids)
+        Followers = self.env["mail.followers"]
+        role = new_user(self.env, "ccm_conf_role_follow", "sales_team.group_sale_salesman")
+        for user in (self.sales_internal, role):
+            user_followers = Followers.with_user(user)
+            domain = [("partner_id", "=", self.secret_customer.id)]
+            self.assertFalse(user_followers.search_read(domain, ["email"]))
+            self.assertNotIn("zircon-secret", str(user_followers.search_read([], ["name", "email"])))
+        rows = Followers.with_user(self.sales_secret).search_read(
+            [("partner_id", "=", self.secret_customer.id), ("res_model", "=", "sale.order")], ["email"]
+        )
+        self.assertEqual(rows[0]["email"], "ceo@zircon-secret.example")
+        # Subscribing, posting and the follower list of a readable order, as the role user.
+        order = self._order(role, partner=self.internal_customer).with_user(role)
+        order.message_subscribe(partner_ids=self.internal_customer.ids)
+        order.sudo().message_subscribe(partner_ids=self.secret_contact.ids)
+        order.message_post(body="Zircon follow-up", message_type="comment", subtype_xmlid="mail.mt_comment")
+        self.assertEqual(order.message_partner_ids, self.internal_customer)
+        order.invalidate_recordset()  # the user's one2many, read with the user's rules, is cached
+        self.assertIn(self.secret_contact, order.sudo().message_partner_ids)
+        store = Store()
+        order._thread_to_store(store, request_list=["followers"])
+        self.assertIn("Zircon Plain Trading", str(store.get_result()))
+
     def test_used_level_cannot_be_deleted(self):
         with self.assertRaises(UserError):
             self.level_secret.unlink()

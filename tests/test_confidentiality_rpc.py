@@ -61,6 +61,46 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
         )
         self.assertEqual(count["result"], 1)
 
+    def test_rpc_customer_data_through_orders_and_followers(self):
+        """Over XML-RPC (a request per call), as a role-only salesperson: an onchange naming a
+        customer above the clearance shows none of its credit, its follower rows are not read, and
+        an order's fields mirroring it are not exported."""
+        self.env.company.credit_default_risk_factor = 1.0
+        self.secret_customer.write(
+            {
+                "email": "ceo@zircon-secret.example",
+                "credit_limit_manual": True,
+                "credit_limit_manual_base": 7777,
+            }
+        )
+        self.owner_order.message_subscribe(partner_ids=self.secret_customer.ids)
+        seller = new_user(self.env, "ccm_conf_rpc_seller", "sales_team.group_sale_salesman")
+        order = self._order(seller, partner=self.internal_customer)
+        values = {"partner_id": self.secret_customer.id, "state": "sent"}
+        spec = {"credit_line": {}, "credit_available": {}, "credit_grade_id": {}}
+        result = self._xmlrpc(seller, "sale.order", "onchange", order.ids, values, ["state"], spec)
+        self.assertNotIn("7777", str(result))
+        self.assertFalse(self.env["customer.access.log"].search([("user_id", "=", seller.id)]))
+        rows = self._xmlrpc(
+            seller, "mail.followers", "search_read", [("partner_id", "=", self.secret_customer.id)], ["email"]
+        )
+        self.assertEqual(rows, [])
+        with self.assertRaises(Fault) as caught:
+            self._xmlrpc(
+                self.sales_owner, "sale.order", "export_data", self.owner_order.ids, ["name", "credit_line"]
+            )
+        self.assertIn("above your clearance", caught.exception.faultString)
+
+    def test_rpc_web_read_of_several_ids_is_logged(self):
+        spec = {"display_name": {}, "email": {}, "customer_legal_representative": {}}
+        ids = (self.secret_customer | self.internal_customer).ids
+        rows = self._xmlrpc(self.sales_owner, "res.partner", "web_read", ids, spec)
+        self.assertEqual(len(rows), 2)
+        entries = self.env["customer.access.log"].search(
+            [("user_id", "=", self.sales_owner.id), ("partner_id", "=", self.secret_customer.id)]
+        )
+        self.assertEqual(entries.mapped("action"), ["open"])
+
     def test_rpc_access_log_append_only(self):
         self.secret_customer.with_user(self.sales_secret).web_read({"name": {}})
         entry = self.env["customer.access.log"].search([("user_id", "=", self.sales_secret.id)])

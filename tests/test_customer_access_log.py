@@ -94,6 +94,24 @@ class TestCustomerAccessLog(ConfidentialityCommon):
         self.secret_customer.with_user(self.sales_secret).export_data(["name"])
         self.assertEqual(len(self._entries(action="export", partner_id=self.secret_customer.id)), 1)
 
+    def test_web_read_of_several_records_logs_each(self):
+        """A web_read of several ids shows what as many forms show: each record read is logged."""
+        customers = (self.secret_customer | self.internal_customer).with_user(self.sales_owner)
+        customers.web_read(FORM_SPEC)
+        entries = self.Log.search([("user_id", "=", self.sales_owner.id)])
+        self.assertRecordValues(entries, [{"partner_id": self.secret_customer.id, "action": "open"}])
+        (self.own_order | self.owner_order).with_user(self.sales_secret).web_read({"name": {}})
+        documents = self._entries(action="document")
+        self.assertEqual(sorted(documents.mapped("res_id")), sorted((self.own_order | self.owner_order).ids))
+        self.assertEqual(documents.partner_id, self.secret_customer)
+
+    def test_onchange_values_are_no_opening(self):
+        """An onchange's values naming a customer open nothing: no entry for it."""
+        user = self.sales_internal
+        order = self._order(user, partner=self.internal_customer).with_user(user)
+        order.onchange({"partner_id": self.secret_customer.id, "state": "sent"}, ["state"], {"name": {}})
+        self.assertFalse(self._entries())
+
     def test_grant_used_is_recorded(self):
         grant = self.env["customer.access.grant"].create(
             {

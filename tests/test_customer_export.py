@@ -96,6 +96,27 @@ class TestCustomerExport(ConfidentialityCommon, HttpCase):
         self.assertEqual(result["datas"][0][0], "Zircon Secret Industries")
         self.assertEqual(len(self._log(user, "export")), 1)
 
+    def test_order_fields_mirroring_the_customer_are_its_fields(self):
+        """An order's fields showing its customer's credit export as the customer's own fields."""
+        self.env.company.credit_default_risk_factor = 1.0
+        self.secret_customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 7777})
+        Order = self.env["sale.order"]
+        for fname in ("credit_line", "credit_available", "credit_exposure", "credit_grade_id"):
+            self.assertEqual(Order._customer_mirror_path(fname), "partner_id")
+        self.assertIsNone(Order._customer_mirror_path("name"))
+        # Related fields through a partner are found from their path.
+        self.assertEqual(self.env["mail.followers"]._customer_mirror_path("email"), "partner_id")
+        for user, order in ((self.sales_owner, self.owner_order), (self.sales_internal, self.own_order)):
+            for mirror in ("credit_line", "credit_available", "credit_exposure", "credit_grade_id/code"):
+                with self.assertRaises(AccessError):
+                    order.with_user(user).export_data(["name", mirror])
+            self.assertEqual(order.with_user(user).export_data(["name"])["datas"], [[order.name]])
+        result = self.owner_order.with_user(self.sales_secret).export_data(["name", "credit_line"])
+        self.assertEqual(result["datas"][0][1], 7777)
+        self._grant(self.sales_owner, "copy")
+        result = self.owner_order.with_user(self.sales_owner).export_data(["name", "credit_line"])
+        self.assertEqual(result["datas"][0][1], 7777)
+
     def test_owner_needs_grant_custodian_exports_freely(self):
         # Holding the customer as salesperson gives reading, not copying.
         with self.assertRaises(AccessError):

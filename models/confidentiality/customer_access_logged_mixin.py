@@ -7,7 +7,7 @@ class CustomerAccessLoggedMixin(models.AbstractModel):
     """Logs the opening and the export of a document of a confidential customer.
 
     Add it to a model whose records belong to a customer (``_customer_access_partner_field``):
-    opening one record in its form (the web client's ``web_read`` of one record) and exporting
+    opening records in their form (the web client's ``web_read``: each record read) and exporting
     records make entries in the customer access log. Lists and field reads do not.
     """
 
@@ -26,11 +26,16 @@ class CustomerAccessLoggedMixin(models.AbstractModel):
         # Records read inside this one (x2many lines, related forms) are not opened by the user.
         with NO_ACCESS_LOG.on():
             result = super().web_read(specification)
-        if len(self) == 1:
-            document = self if self._customer_access_open_action == "document" else None
-            self.env["customer.access.policy"]._log_access(
-                self._customer_access_partners(), self._customer_access_open_action, document=document
-            )
+        # Each record read is an opening, one or several (an RPC web_read of N ids shows what N
+        # forms show). New records (an onchange's values) are no opening of a customer's record.
+        policy = self.env["customer.access.policy"]
+        action = self._customer_access_open_action
+        records = self.filtered("id")
+        if action == "document":
+            for record in records:
+                policy._log_access(record._customer_access_partners(), action, document=record)
+        elif records:
+            policy._log_access(records._customer_access_partners(), action)
         return result
 
     # Read/write cursor for the web client's call (Odoo's web_read is read-only): opening a form

@@ -44,7 +44,6 @@ CONFIDENTIALITY_EXEMPT_MODELS = {
     # Messaging
     "discuss.channel.member": MESSAGING,
     "mail.activity": MESSAGING,
-    "mail.followers": MESSAGING,
     "mail.message": MESSAGING,
     "mail.message.reaction": MESSAGING,
     "mail.notification": MESSAGING + " Each user reads their own notifications.",

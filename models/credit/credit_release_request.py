@@ -143,7 +143,7 @@ class CreditReleaseRequest(models.Model):
                 {
                     "name": self.env["ir.sequence"].next_by_code("credit.release.request") or "/",
                     "order_amount": order._credit_amount(),
-                    "excess_amount": max(-order.credit_available_after, 0.0),
+                    "excess_amount": max(-order.sudo().credit_available_after, 0.0),
                     **request._customer_snapshot(),
                 }
             )

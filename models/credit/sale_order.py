@@ -108,21 +108,33 @@ class SaleOrder(models.Model):
     _inherit = ["sale.order", "customer.access.logged.mixin"]
 
     credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
-    credit_grade_id = fields.Many2one(related="partner_id.commercial_partner_id.credit_grade_id")
-    credit_line = fields.Monetary(compute="_compute_credit_status", currency_field="credit_currency_id")
+    # The customer's credit, shown on its orders (``customer_mirror``: exported as the customer's).
+    credit_grade_id = fields.Many2one(
+        "credit.grade",
+        compute="_compute_credit_status",
+        help="Grade of the commercial entity, from its credit score and the grade table.",
+        customer_mirror="partner_id",
+    )
+    credit_line = fields.Monetary(
+        compute="_compute_credit_status", currency_field="credit_currency_id", customer_mirror="partner_id"
+    )
     credit_exposure = fields.Monetary(
         compute="_compute_credit_status",
         currency_field="credit_currency_id",
         help="The customer's unpaid receivables, draft invoices and confirmed orders not yet "
         "invoiced, this order excluded.",
+        customer_mirror="partner_id",
     )
-    credit_available = fields.Monetary(compute="_compute_credit_status", currency_field="credit_currency_id")
+    credit_available = fields.Monetary(
+        compute="_compute_credit_status", currency_field="credit_currency_id", customer_mirror="partner_id"
+    )
     credit_available_after = fields.Monetary(
         string="Available After This Order",
         compute="_compute_credit_status",
         currency_field="credit_currency_id",
+        customer_mirror="partner_id",
     )
-    credit_block_message = fields.Text(compute="_compute_credit_status")
+    credit_block_message = fields.Text(compute="_compute_credit_status", customer_mirror="partner_id")
     credit_blocked = fields.Boolean(
         string="Credit Hold",
         copy=False,
@@ -139,12 +151,26 @@ class SaleOrder(models.Model):
     )
     credit_release_status = fields.Char(compute="_compute_credit_release_state")
 
+    def _credit_shown_orders(self):
+        """The orders whose customer's credit the current user may see: those whose customer they
+        may read (``customer_access_ok``, the access policy), every order as superuser. Display
+        only: the credit check reads the figures itself."""
+        if self.env.su:
+            return self
+        partners = self.sudo().partner_id.commercial_partner_id
+        readable = partners.with_context(active_test=False).search(
+            [("id", "in", partners.ids), ("customer_access_ok", "=", True)]
+        )
+        return self.filtered(lambda order: order.sudo().partner_id.commercial_partner_id in readable)
+
     @api.depends("partner_id", "company_id", "amount_total", "currency_rate", "state")
+    @api.depends_context("uid")
     def _compute_credit_status(self):
-        self.credit_block_message = False
+        self.credit_block_message = self.credit_grade_id = False
         self.credit_line = self.credit_exposure = self.credit_available = self.credit_available_after = 0.0
-        for company, orders in self.grouped("company_id").items():
-            # Sudo: a salesperson's own order shows the credit of a customer above their clearance.
+        # Blank for a customer the user may not read, whatever partner the values name (onchange).
+        for company, orders in self._credit_shown_orders().grouped("company_id").items():
+            # Sudo: the customer's figures are read as superuser once the user may read it.
             partners = orders.sudo().partner_id.commercial_partner_id
             exposure = self.env["credit.exposure"]._exposure_by_partner(
                 partners._credit_with_group_members(company).ids,
@@ -155,6 +181,7 @@ class SaleOrder(models.Model):
                 partner = order.sudo().partner_id.commercial_partner_id.with_company(company)
                 if not partner:
                     continue
+                order.credit_grade_id = partner.credit_grade_id
                 order.credit_line = partner.credit_line
                 order.credit_exposure = exposure[partner.id]
                 order.credit_available = partner.credit_line - exposure[partner.id]

@@ -56,6 +56,7 @@ class SaleOrder(models.Model):
         string="Refused Now",
         compute="_compute_credit_refused",
         search="_search_credit_refused",
+        customer_mirror="partner_id",
         help="The credit check refuses this quotation now (the banner on the quotation): it is held "
         "whether or not its confirmation was tried.",
     )
@@ -63,12 +64,14 @@ class SaleOrder(models.Model):
         HELD_REASONS,
         string="Refused Now For",
         compute="_compute_credit_refused",
+        customer_mirror="partner_id",
         help="Why the credit check refuses this quotation now.",
     )
     credit_refused_excess = fields.Monetary(
         string="Excess Now",
         currency_field="credit_currency_id",
         compute="_compute_credit_refused",
+        customer_mirror="partner_id",
         help="By how much the customer's exposure and this quotation pass the credit line now.",
     )
     credit_release_expiry = fields.Date(
@@ -79,14 +82,16 @@ class SaleOrder(models.Model):
     )
 
     @api.depends("partner_id", "company_id", "amount_total", "currency_rate", "state")
+    @api.depends_context("uid")
     def _compute_credit_refused(self):
         self.credit_refused = self.credit_refused_reason = False
         self.credit_refused_excess = 0.0
         quotations = self.filtered(
             lambda o: o.state in ("draft", "sent") and o.company_id.credit_control_enabled and o.partner_id
         )
-        for company, orders in quotations.grouped("company_id").items():
-            # Sudo: the customer's credit counts whoever reads the order (as its banner).
+        # Blank for a customer the user may not read (the worklist's search runs as superuser).
+        for company, orders in quotations._credit_shown_orders().grouped("company_id").items():
+            # Sudo: the customer's credit is read as superuser once the user may read it.
             partners = orders.sudo().partner_id.commercial_partner_id
             exposure = self.env["credit.exposure"]._exposure_by_partner(
                 partners._credit_with_group_members(company).ids,
