@@ -586,6 +586,206 @@ class TestCreditEnforcement(CreditControlCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestCreditWhoseCredit(CreditControlCommon):
+    """Whose credit an order uses and what a delivery ships cannot be changed around the check:
+    a release stays with its customer, a delivery is judged by its goods and their orders, a
+    contact or an order moved elsewhere is checked where it goes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.credit_default_risk_factor = 1.0
+        Partner = cls.env["res.partner"].with_company(cls.company)
+        cls.good = Partner.create({"name": "Ample Line Co", "is_company": True})
+        cls.good.write({"credit_limit_manual": True, "credit_limit_manual_base": 1_000_000})
+        cls.held = Partner.create({"name": "Held Line Co", "is_company": True})
+        cls.held.write({"credit_limit_manual": True, "credit_limit_manual_base": 1_000_000})
+        cls.held.with_user(cls.credit_manager).action_credit_hold()
+        cls.warehouse_user = new_user(cls.env, "ccm_whose_wh", "stock.group_stock_user", cls.company)
+
+    def _release(self, order):
+        request = (
+            self.env["credit.release.request"]
+            .with_user(self.salesperson)
+            .create({"order_id": order.id, "reason": "Payment promised"})
+        )
+        request.with_user(self.credit_manager).action_approve()
+        return request
+
+    def _refused(self, pattern, call):
+        """``call`` raises a UserError matching ``pattern``; what it wrote is rolled back."""
+        with self.assertRaises(UserError) as caught:
+            call()
+        self.assertRegex(str(caught.exception), pattern)
+
+    def _ready(self, order):
+        picking = order.picking_ids
+        self.assertEqual(len(picking), 1)
+        picking.move_ids.quantity = 1
+        return picking.with_user(self.warehouse_user)
+
+    def test_release_does_not_follow_the_quotation_to_another_customer(self):
+        order = self._order(1500, user=self.salesperson).with_user(self.salesperson)
+        request = self._release(order)
+        self.assertEqual(request.partner_id, self.customer)
+        order.write({"partner_id": self.held.id})
+        self.assertEqual(request.partner_id, self.customer, "the release stays with its customer")
+        self._refused("on credit hold", order.action_confirm)
+        self.assertEqual(order.state, "draft")
+        # Back with the customer it was approved for, it covers the order.
+        order.write({"partner_id": self.contact.id})
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_used_release_does_not_follow_the_order_to_another_customer(self):
+        order = self._order(1500, user=self.salesperson).with_user(self.salesperson)
+        self._release(order)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self._refused("on credit hold", lambda: order.write({"partner_id": self.held.id}))
+        self.assertEqual(order.partner_id, self.customer)
+
+    def test_release_expires_on_the_servers_day(self):
+        """The expiry is read on the server's (UTC) day, whatever time zone the caller gives."""
+        with freeze_time("2026-03-01 12:00:00"):
+            order = self._order(1500, user=self.salesperson).with_user(self.salesperson)
+            request = self._release(order)
+        self.assertEqual(request.expiry_date, date(2026, 3, 8))
+        with freeze_time("2026-03-09 03:00:00"):  # still March 8 in Los Angeles
+            for tz in ("UTC", "America/Los_Angeles"):
+                self._refused("exceeds the credit line", order.with_context(tz=tz).action_confirm)
+        self.assertEqual(order.state, "draft")
+        with freeze_time("2026-03-08 23:00:00"):  # the last day (UTC), already March 9 in Tokyo
+            order.with_context(tz="Asia/Tokyo").action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_delivery_judges_the_order_customer_not_the_address(self):
+        shipped_elsewhere = self._order(500, user=self.salesperson)
+        shipped_elsewhere.with_user(self.salesperson).write({"partner_shipping_id": self.good.id})
+        shipped_elsewhere.with_user(self.salesperson).action_confirm()
+        readdressed = self._order(400, user=self.salesperson, confirm=True)
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        first = self._ready(shipped_elsewhere)
+        self.assertEqual(first.partner_id, self.good)
+        second = self._ready(readdressed)
+        readdressed = readdressed.with_user(self.salesperson)
+        readdressed.with_context(update_delivery_shipping_partner=True).write(
+            {"partner_shipping_id": self.good.id}
+        )
+        self.assertEqual(second.partner_id, self.good)
+        for picking in (first, second):
+            self._refused("Credit Customer is on credit hold", picking.button_validate)
+            self.assertNotEqual(picking.state, "done")
+
+    def test_delivery_judges_the_goods_not_the_picking_fields(self):
+        order = self._order(500, user=self.salesperson, confirm=True)
+        released = self._order(1500, user=self.salesperson)
+        self._release(released)
+        released.with_user(self.salesperson).action_confirm()
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        picking = self._ready(order)
+        internal = picking.picking_type_id.warehouse_id.int_type_id
+        for vals in ({"partner_id": False}, {"sale_id": released.id}, {"picking_type_id": internal.id}):
+            picking.write(vals)
+            self._refused("on credit hold", picking.button_validate)
+            self.assertNotEqual(picking.state, "done")
+        self.assertEqual(picking.picking_type_code, "internal")
+        self.assertEqual(set(picking.move_line_ids.mapped("location_dest_id.usage")), {"customer"})
+        # The released order's own goods ship, as its release allows.
+        released_picking = released.picking_ids - picking
+        released_picking.move_ids.quantity = 1
+        released_picking.with_user(self.warehouse_user).button_validate()
+        self.assertEqual(released_picking.state, "done")
+
+    def test_goods_stay_linked_to_their_order_line(self):
+        order = self._order(500, user=self.salesperson, confirm=True)
+        released = self._order(1500, user=self.salesperson)
+        self._release(released)
+        released.with_user(self.salesperson).action_confirm()
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        move = self._ready(order).move_ids
+        for line in (released.order_line, self.env["sale.order.line"]):
+            with self.assertRaisesRegex(AccessError, "stay linked to the order line"):
+                move.write({"sale_line_id": line.id})
+        self.assertEqual(move.sale_line_id, order.order_line)
+        # Writing the same link, as a form saving the whole move does, changes nothing.
+        move.write({"sale_line_id": order.order_line.id, "quantity": 1})
+        self._refused("on credit hold", move.picking_id.button_validate)
+
+    def test_refunded_down_payment_is_no_cash_sale(self):
+        """A 50% down payment invoiced, paid, then refunded: the order is not paid at all, and its
+        goods do not ship while the customer is on hold."""
+        order = self._order(1000, user=self.salesperson, confirm=True)
+        self.env["sale.advance.payment.inv"].with_user(self.salesperson).create(
+            {"advance_payment_method": "percentage", "amount": 50, "sale_order_ids": [Command.set(order.ids)]}
+        ).create_invoices()
+        invoice = order.invoice_ids.with_env(self.env)
+        invoice.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({}).action_create_payments()
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        picking = self._ready(order)
+        self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"journal_id": invoice.journal_id.id, "reason": "deposit returned"}).reverse_moves()
+        credit_note = invoice.reversal_move_ids
+        credit_note.action_post()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=credit_note.ids
+        ).create({}).action_create_payments()
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        self.assertFalse(order._credit_is_cash_sale())
+        self._refused("on credit hold", picking.button_validate)
+        self.assertNotEqual(picking.state, "done")
+
+    def test_contact_moved_with_confirmed_orders_is_checked(self):
+        contact = self.env["res.partner"].create({"name": "Moving Buyer", "parent_id": self.good.id})
+        self._order(5000, partner=contact, user=self.salesperson, confirm=True)
+        contact = contact.with_user(self.salesperson)
+        self._refused("on credit hold", lambda: contact.write({"parent_id": self.held.id}))
+        # The customer's line is 1,000.
+        self._refused("exceeds the credit line", lambda: contact.write({"parent_id": self.customer.id}))
+        self.assertEqual(contact.commercial_partner_id, self.good)
+        roomy = self.env["res.partner"].create({"name": "Roomy Co", "is_company": True})
+        roomy.with_company(self.company).write(
+            {"credit_limit_manual": True, "credit_limit_manual_base": 10_000}
+        )
+        contact.write({"parent_id": roomy.id})
+        self.assertEqual(contact.commercial_partner_id, roomy)
+
+    def test_order_moved_into_an_enforcing_company_is_checked(self):
+        other = self.env["res.company"].create({"name": "Lax Co", "currency_id": self.company.currency_id.id})
+        self.salesperson.company_ids = [Command.link(other.id)]
+        self.assertFalse(other.credit_control_enabled)
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.held.id,
+                    "company_id": other.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 5000}
+                        )
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        moved = order.with_context(allowed_company_ids=[self.company.id, other.id])
+        self._refused(
+            "on credit hold",
+            lambda: moved.write({"company_id": self.company.id, "warehouse_id": warehouse.id}),
+        )
+        self.assertEqual(order.company_id, other)
+
+
+@tagged("post_install", "-at_install")
 class TestCreditEnforcementRpc(HttpCase):
     def test_refusals_over_rpc(self):
         company = self.env.company

@@ -256,6 +256,18 @@ class TestCreditGroup(CreditGroupCommon):
         self.group.manual_line = 2000
         self.assertEqual(order._credit_check(), {})
 
+    def test_archived_member_still_counts(self):
+        """Archiving a member settles none of its open orders: its exposure still counts for the
+        group's line."""
+        order = self._order(1000, user=self.salesperson)
+        self.sister.with_user(self.salesperson).action_archive()
+        self.env.invalidate_all()  # a new request
+        self.assertIn(self.sister, self.group.credit_member_ids)
+        self.assertEqual(self.group.credit_exposure, 1000)
+        with self.assertRaisesRegex(UserError, "credit group Parent Holding Group"):
+            order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(order.state, "draft")
+
     def test_customer_line_exceeded_group_line_not(self):
         self.group.manual_line = 100000
         order = self._order(1200, user=self.salesperson)

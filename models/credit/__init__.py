@@ -9,6 +9,7 @@ from . import sale_order
 from . import sale_order_held
 from . import sale_order_line
 from . import stock_picking
+from . import stock_move
 from . import account_partial_reconcile
 from . import invoice_links
 from . import account_move

@@ -62,7 +62,7 @@ class CreditGroup(models.Model):
         "res.partner",
         compute="_compute_credit_line",
         string="Counted Members",
-        # The query keeps the active members: reading them again to filter would cost a query.
+        # Archived members too: archiving a customer does not settle its open orders and invoices.
         context={"active_test": False},
         help="The members whose exposures add up to the group's, whoever may read them.",
     )
@@ -107,9 +107,7 @@ class CreditGroup(models.Model):
         """In one query for all groups: read before the confirmation of a member's order. The
         group's line, like a customer's (``res.partner._credit_line_values``), is the larger of
         its policy or manual line and an approved temporary line from its first to its last day."""
-        self.env["res.partner"].flush_model(
-            ["credit_group_id", "credit_limit_computed", "credit_grade_id", "active"]
-        )
+        self.env["res.partner"].flush_model(["credit_group_id", "credit_limit_computed", "credit_grade_id"])
         self.env["credit.grade"].flush_model(["risk_factor"])
         self.env["credit.limit.request"].flush_model(["group_id", "state", "amount", "date_from", "date_to"])
         self.flush_recordset(["company_id"])
@@ -131,7 +129,7 @@ class CreditGroup(models.Model):
                            AND request.date_to >= %(today)s)
                   FROM credit_group grp
                   JOIN res_company company ON company.id = grp.company_id
-             LEFT JOIN res_partner member ON member.credit_group_id = grp.id AND member.active
+             LEFT JOIN res_partner member ON member.credit_group_id = grp.id
              LEFT JOIN credit_grade grade ON grade.id = member.credit_grade_id
                  WHERE grp.id = ANY(%(ids)s)
               GROUP BY grp.id

@@ -39,6 +39,7 @@ class CreditReleaseRequest(models.Model):
             "order_amount",
             "excess_amount",
             "order_id",
+            "partner_id",
             "user_id",
             *SNAPSHOT_FIELDS,
         }
@@ -46,9 +47,9 @@ class CreditReleaseRequest(models.Model):
 
     name = fields.Char(string="Reference", readonly=True, copy=False, default="/")
     order_id = fields.Many2one("sale.order", required=True, readonly=True, check_company=True, index=True)
-    partner_id = fields.Many2one(
-        related="order_id.partner_id.commercial_partner_id", string="Customer", store=True
-    )
+    # The customer the release is requested (and approved) for, kept when the order changes
+    # customer: a release covers its order for this customer only (``_credit_valid_release``).
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     company_id = fields.Many2one(related="order_id.company_id", store=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     user_id = fields.Many2one(
@@ -130,6 +131,10 @@ class CreditReleaseRequest(models.Model):
             # The figures are taken from the order, never from the caller.
             vals.pop("order_amount", None)
             vals.pop("excess_amount", None)
+            # The customer it is requested for: the order's now, never the caller's.
+            vals["partner_id"] = (
+                self.env["sale.order"].sudo().browse(vals.get("order_id")).partner_id.commercial_partner_id.id
+            )
             for fname in SNAPSHOT_FIELDS:
                 vals.pop(fname, None)
             vals["user_id"] = self.env.uid
@@ -221,7 +226,8 @@ class CreditReleaseRequest(models.Model):
             {
                 "state": "approved",
                 "approved_by_id": self.env.uid,
-                "expiry_date": fields.Date.context_today(self) + timedelta(days=validity),
+                # The server's date, as the check that reads it (``_credit_valid_release``).
+                "expiry_date": fields.Date.today() + timedelta(days=validity),
             }
         )
         for request in self:
@@ -251,6 +257,6 @@ class CreditReleaseRequest(models.Model):
 
     @api.model
     def _cron_expire(self):
-        self.search(
-            [("state", "=", "approved"), ("expiry_date", "<", fields.Date.context_today(self))]
-        ).write({"state": "expired"})
+        self.search([("state", "=", "approved"), ("expiry_date", "<", fields.Date.today())]).write(
+            {"state": "expired"}
+        )

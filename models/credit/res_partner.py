@@ -240,6 +240,28 @@ class ResPartner(models.Model):
             partner.credit_available = partner.credit_line - partner.credit_exposure
             partner.credit_exceeded = partner._credit_over_line(partner.credit_exposure)
 
+    def write(self, vals):
+        # A contact moved to another commercial entity (another parent company, or made a company
+        # itself) takes its confirmed orders along, and its contacts theirs: they are checked
+        # against their new customer like a confirmation (``sale.order._credit_watch_rise``). Read
+        # as superuser: whoever moves a contact may not read its orders. Code running as superuser
+        # is trusted, as there.
+        if self.env.su or not vals.keys() & {"parent_id", "is_company", "company_type"}:
+            return super().write(vals)
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.ids),
+                    ("state", "=", "sale"),
+                    ("company_id.credit_control_enabled", "=", True),
+                ]
+            )
+        )
+        with orders._credit_watch_changes():
+            return super().write(vals)
+
     def _credit_over_line(self, exposure, amount=0.0, line=None):
         """Whether ``exposure`` plus ``amount`` (company currency) goes beyond this customer's
         credit line in the current company (``line``: its credit line when the caller computed

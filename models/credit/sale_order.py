@@ -200,7 +200,9 @@ class SaleOrder(models.Model):
         for order in self:
             order.credit_release_count = counts.get(order, 0)
 
-    @api.depends("credit_release_ids.state", "credit_release_ids.expiry_date", "amount_total", "state")
+    @api.depends(
+        "credit_release_ids.state", "credit_release_ids.expiry_date", "partner_id", "amount_total", "state"
+    )
     def _compute_credit_release_state(self):
         """What the quotation's banner says about its release: requested and waiting, or released."""
         self.credit_release_state = self.credit_release_status = False
@@ -305,14 +307,17 @@ class SaleOrder(models.Model):
         return self.partner_id.commercial_partner_id.id, self.company_id.id
 
     def _credit_is_cash_sale(self):
-        """Paid in full before confirmation (done online payments, paid down payments): no credit."""
+        """Paid in full before confirmation (done online payments, paid down payments): no credit.
+        A down payment's credit note (the down payment refunded) takes back what it refunds:
+        signed amounts, the credit notes counted as soon as posted."""
         self.ensure_one()
         paid = sum(tx.amount for tx in self.sudo().transaction_ids if tx.state == "done")
         down_payment_invoices = self.sudo().order_line.filtered("is_downpayment").invoice_lines.move_id
         paid += sum(
-            invoice.amount_total
+            invoice.amount_total_in_currency_signed
             for invoice in down_payment_invoices
-            if invoice.state == "posted" and invoice.payment_state in ("paid", "in_payment")
+            if invoice.state == "posted"
+            and (invoice.move_type == "out_refund" or invoice.payment_state in ("paid", "in_payment"))
         )
         return bool(self.amount_total) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
 
@@ -336,17 +341,21 @@ class SaleOrder(models.Model):
     def _credit_valid_release(self):
         """The release that covers this order at its present amount: one approved and not
         expired, or, once the order is confirmed, the one its confirmation used. A release covers
-        its order up to the amount approved, once."""
+        its order up to the amount approved, once, and for the customer it was requested for
+        only: not once the order is moved to another customer."""
         self.ensure_one()
         releases = self.sudo().credit_release_ids
         if not releases:
             return releases
-        today = fields.Date.context_today(self)
+        # The server's date, not the caller's: context_today would read the caller's time zone.
+        today = fields.Date.today()
         amount = self._credit_amount()
         confirmed = self.state == "sale"
+        customer = self.sudo().partner_id.commercial_partner_id
         return releases.filtered(
             lambda r: (
-                ((r.state == "approved" and r.expiry_date >= today) or (r.state == "used" and confirmed))
+                r.partner_id == customer
+                and ((r.state == "approved" and r.expiry_date >= today) or (r.state == "used" and confirmed))
                 and self.company_id.currency_id.compare_amounts(amount, r.order_amount) <= 0
             )
         )[:1]
@@ -408,7 +417,7 @@ class SaleOrder(models.Model):
         entering = self.browse()
         if vals.get("state") == "sale":
             entering = self.filtered(lambda o: o.state != "sale")
-        with self._credit_watch_rise():
+        with self._credit_watch_rise(moving_company="company_id" in vals):
             result = super().write(vals)
             entering._credit_check_entering()
         return result
@@ -430,18 +439,31 @@ class SaleOrder(models.Model):
         unchecked._credit_mark_confirmed()
 
     @contextmanager
-    def _credit_watch_rise(self):
+    def _credit_watch_rise(self, moving_company=False):
         """A change that raises a confirmed order's credit amount, or moves it to another
         customer or company, is checked like its confirmation; lowering it is always allowed.
         Nested writes (an order's lines written through the order) are watched by the outermost
-        one, so that a change is judged as a whole. Code running as superuser is trusted, as
-        for computed fields."""
+        one, so that a change is judged as a whole. ``moving_company``: the change may move the
+        orders to another company, which may enforce credit lines where theirs does not. Code
+        running as superuser is trusted, as for computed fields."""
         if self.env.su:
             yield
             return
+        with self._credit_watch_changes(moving_company):
+            yield
+
+    @contextmanager
+    def _credit_watch_changes(self, moving_company=False):
+        """``_credit_watch_rise`` for every caller, the superuser too: for the checks that watch
+        the orders a change reaches through another record (a contact moved to another
+        customer), whose orders they read as superuser."""
         watched = self.env.cr.cache.setdefault(RISE_WATCHED, set())
         orders = self.filtered(
-            lambda o: o.id not in watched and o.state == "sale" and o.company_id.credit_control_enabled
+            lambda o: (
+                o.id not in watched
+                and o.state == "sale"
+                and (moving_company or o.company_id.credit_control_enabled)
+            )
         )
         before = {order: (order._credit_holder(), order._credit_amount()) for order in orders}
         watched.update(orders.ids)

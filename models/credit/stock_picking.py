@@ -13,24 +13,41 @@ class StockPicking(models.Model):
     def _check_credit_before_shipping(self):
         """Nothing ships to a customer on credit hold or beyond its credit line (停止出货), except
         the goods of a cash sale or of an order whose release was approved. The goods are in the
-        exposure already (confirmed, not invoiced): the delivery adds no amount."""
-        pickings = self.filtered(
-            lambda p: (
-                p.picking_type_code == "outgoing"
-                and p.company_id.credit_control_enabled
-                and p.partner_id
-                and not (p.sale_id and (p.sale_id._credit_is_cash_sale() or p.sale_id._credit_has_release()))
+        exposure already (confirmed, not invoiced): the delivery adds no amount.
+
+        What is judged is what ships, not the picking's writable fields (its type, partner or
+        order): the moves that go to a customer location (the move's or its lines'), each for the
+        customer of the sale order its line comes from; a move of no sale order for the picking's
+        customer."""
+        shipped = self.move_ids.filtered(
+            lambda m: (
+                m.state != "cancel"
+                and "customer" in (m.location_dest_id | m.move_line_ids.location_dest_id).mapped("usage")
             )
         )
-        for company, company_pickings in pickings.grouped("company_id").items():
-            partners = company_pickings.partner_id.commercial_partner_id.with_company(company)
+        # {company: {customer: picking}}; as superuser: a warehouse user ships the goods of orders
+        # and customers he may not read.
+        to_check = {}
+        for order, moves in shipped.sudo().grouped(lambda m: m.sale_line_id.order_id).items():
+            picking = moves[:1].picking_id
+            if order:
+                company, customer = order.company_id, order.partner_id.commercial_partner_id
+                if not company.credit_control_enabled or order._credit_is_cash_sale():
+                    continue
+                if order._credit_has_release():
+                    continue
+            else:
+                company, customer = picking.company_id, picking.partner_id.commercial_partner_id
+                if not (company.credit_control_enabled and customer):
+                    continue
+            to_check.setdefault(company, {}).setdefault(customer, picking.with_env(self.env))
+        for company, pickings in to_check.items():
+            partners = self.env["res.partner"].sudo().browse([p.id for p in pickings]).with_company(company)
             exposure = self.env["credit.exposure"]._exposure_by_partner(
                 partners._credit_with_group_members(company).ids, company
             )
             for partner in partners:
-                picking = company_pickings.filtered(
-                    lambda p, partner=partner: p.partner_id.commercial_partner_id == partner
-                )[:1]
+                picking = pickings[partner]
                 refusal = partner._credit_refusal(company, 0.0, picking, exposure[partner.id], exposure)
                 if refusal:
                     raise UserError(refusal)
