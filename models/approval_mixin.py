@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError, UserError
 
 from .groups import CREDIT_MANAGER_GROUP
 
+SYSTEM_STEP = "system"
+
 
 class CreditApprovalMixin(models.AbstractModel):
     """A ``state`` workflow whose deciding steps only a Credit Manager may take.
@@ -14,7 +16,8 @@ class CreditApprovalMixin(models.AbstractModel):
     _name = "credit.approval.mixin"
     _description = "Credit Approval Workflow"
 
-    # (from state, to state) -> True when only a Credit Manager may take that step.
+    # (from state, to state) -> True when only a Credit Manager may take that step, SYSTEM_STEP
+    # when only the module's own code (as superuser) takes it.
     _credit_transitions = {}
     _credit_editable_states = ()
     # What may still change outside the editable states (besides mail and activity fields); only
@@ -36,6 +39,13 @@ class CreditApprovalMixin(models.AbstractModel):
 
     def write(self, vals):
         if "state" in vals:
+            if (
+                not self.env.su
+                and (self._credit_workflow_fields - {"state"}) & vals.keys()
+                and any(record.state == vals["state"] for record in self)
+            ):
+                # A state written again is no step: what the steps set stays theirs.
+                raise AccessError(self._credit_manager_only_message())
             self._check_credit_transition(vals["state"])
         elif not self.env.su and (self._credit_workflow_fields & vals.keys()):
             # Who approved, when, for how much: set by the workflow's own steps, never on their own.
@@ -56,7 +66,7 @@ class CreditApprovalMixin(models.AbstractModel):
             if record.state == new_state:
                 continue
             needs_manager = self._credit_transitions.get((record.state, new_state))
-            if needs_manager is None:
+            if needs_manager is None or (needs_manager == SYSTEM_STEP and not self.env.su):
                 raise UserError(record._credit_forbidden_step_message(new_state))
             if needs_manager and not is_manager:
                 raise AccessError(self._credit_manager_only_message())

@@ -206,6 +206,32 @@ class TestConfidentialityRules(ConfidentialityCommon):
         # The chatter of a readable order shows the follower and author by name, without error.
         self.assertIn("Zircon Buyer", str(store.get_result()))
 
+    def test_release_request_only_for_a_readable_customer(self):
+        """A release request keeps its customer's credit for its requester: none is made for a
+        customer the requester may not read, even where credit lines are not enforced."""
+        self.env.company.credit_control_enabled = False
+        self.secret_customer.write({"credit_limit_manual": True, "credit_limit_manual_base": 7777})
+        Request = self.env["credit.release.request"].with_user(self.sales_internal)
+        with self.assertRaisesRegex(AccessError, "above your clearance"):
+            Request.create({"order_id": self.own_order.id, "reason": "Payment promised"})
+
+    def test_access_request_lookup_by_name_only(self):
+        """The access request's lookup finds a hidden company by its exact name, never by the
+        e-mail, VAT or reference Odoo's partner search also matches."""
+        self.secret_customer.write(
+            {"vat": "BE0477472701", "email": "board@zircon-secret.example", "ref": "ZS-7"}
+        )
+        Lookup = (
+            self.env["res.partner"]
+            .with_user(self.sales_internal)
+            .with_context(customer_access_request_lookup=True)
+        )
+        for value in ("BE0477472701", "board@zircon-secret.example", "ZS-7"):
+            self.assertEqual(Lookup.name_search(value), [], value)
+        self.assertEqual(
+            [found[0] for found in Lookup.name_search(self.secret_customer.name)], self.secret_customer.ids
+        )
+
     def test_order_credit_figures_only_of_readable_customers(self):
         """An order shows its customer's credit only to users who may read the customer, also for
         a partner id an onchange's values name; the credit check itself still applies."""

@@ -697,6 +697,25 @@ class TestCreditWhoseCredit(CreditControlCommon):
         released_picking.with_user(self.warehouse_user).button_validate()
         self.assertEqual(released_picking.state, "done")
 
+    def test_release_figures_only_written_with_their_step(self):
+        """A release's figures are the steps' own: written again with the state it already has, or
+        with the step only the confirmation takes (used), they are refused."""
+        order = self._order(1500, user=self.salesperson)
+        request = self._release(order).with_user(self.salesperson)
+        forged = {"order_amount": 1_000_000, "expiry_date": date(2036, 1, 1)}
+        with self.assertRaises(AccessError):
+            request.write({"state": "approved", **forged})
+        with self.assertRaisesRegex(UserError, "cannot change to that state"):
+            request.write({"state": "used", **forged})
+        with self.assertRaisesRegex(UserError, "cannot change to that state"):
+            request.write({"state": "expired"})
+        self.assertEqual((request.state, request.order_amount), ("approved", 1500))
+        order.with_user(self.salesperson).action_confirm()
+        self.assertEqual(request.state, "used")
+        with self.assertRaises(AccessError):
+            request.write({"state": "used", **forged})
+        self.assertEqual(request.order_amount, 1500)
+
     def test_goods_stay_linked_to_their_order_line(self):
         order = self._order(500, user=self.salesperson, confirm=True)
         released = self._order(1500, user=self.salesperson)

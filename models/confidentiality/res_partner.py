@@ -198,8 +198,10 @@ class ResPartner(models.Model):
             name = (name or "").strip()
             if not name:
                 return []
+            # By the name alone: Odoo's partner search also matches the e-mail, reference, VAT and
+            # registry number, which would tell whose they are.
             plain = self.with_env(self.env(context={"lang": self.env.lang})).sudo()
-            return super(ResPartner, plain).name_search(
-                escape_psql(name), [("is_company", "=", True)], operator="=ilike", limit=limit
-            )
+            domain = [("is_company", "=", True), ("name", "=ilike", escape_psql(name))]
+            companies = plain.search_fetch(domain, ["display_name"], limit=limit)
+            return [(company.id, company.display_name) for company in companies]
         return super().name_search(name, args=args, operator=operator, limit=limit)

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..approval_mixin import SYSTEM_STEP
+
 # The customer's credit as the requester saw it, kept on the request for the credit manager.
 SNAPSHOT_FIELDS = (
     "customer_grade_id",
@@ -26,8 +28,10 @@ class CreditReleaseRequest(models.Model):
     _credit_transitions = {
         ("to_approve", "approved"): True,
         ("to_approve", "rejected"): True,
-        ("approved", "used"): False,
-        ("approved", "expired"): False,
+        # Used by the order's confirmation, expired by the daily job: never by a caller, who would
+        # write the release's figures with the step.
+        ("approved", "used"): SYSTEM_STEP,
+        ("approved", "expired"): SYSTEM_STEP,
     }
     _credit_editable_states = ("to_approve",)
     _credit_workflow_fields = frozenset(
@@ -144,6 +148,11 @@ class CreditReleaseRequest(models.Model):
             order = request.order_id
             if order.state not in ("draft", "sent"):
                 raise UserError(self.env._("Only quotations can be released."))
+            if not order._credit_shown_orders():
+                # The request keeps the customer's credit, read as superuser, for its requester.
+                raise AccessError(
+                    self.env._("You may not request a release for a customer above your clearance.")
+                )
             request.sudo().write(
                 {
                     "name": self.env["ir.sequence"].next_by_code("credit.release.request") or "/",
