@@ -8,7 +8,7 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.mail.tools.discuss import Store
 
-from .common import ConfidentialityCommon, new_user
+from .common import ROLE_GROUPS, ConfidentialityCommon, new_user
 
 _logger = logging.getLogger(__name__)
 
@@ -306,6 +306,83 @@ class TestConfidentialityRules(ConfidentialityCommon):
         store = Store()
         order._thread_to_store(store, request_list=["followers"])
         self.assertIn("Zircon Plain Trading", str(store.get_result()))
+
+    def test_payment_link_only_for_a_readable_customer(self):
+        """A payment link wizard shows its partner's e-mail (read as superuser): none is made,
+        moved to, nor previewed for a customer the user may not read, not even from the user's own
+        order of that customer."""
+        self.secret_customer.email = "board@zircon-secret.example"
+        self.internal_customer.email = "desk@zircon-plain.example"
+        role = new_user(self.env, "ccm_conf_role_link", ROLE_GROUPS["salesperson"])
+        order = self._order(role, partner=self.internal_customer)
+        Wizard = self.env["payment.link.wizard"].with_user(role)
+        values = {
+            "res_model": "sale.order",
+            "res_id": order.id,
+            "amount": 1.0,
+            "amount_max": 10.0,
+            "currency_id": self.env.company.currency_id.id,
+        }
+        refused = "payment link for a customer above your clearance"
+        with self.assertRaisesRegex(AccessError, refused):
+            Wizard.create({**values, "partner_id": self.secret_customer.id})
+        wizard = Wizard.create({**values, "partner_id": self.internal_customer.id})
+        self.assertEqual(wizard.partner_email, "desk@zircon-plain.example")
+        spec = {"partner_id": {}, "partner_email": {}, "res_model": {}, "res_id": {}}
+        for record in (Wizard, wizard):
+            with self.assertRaisesRegex(AccessError, refused):
+                record.onchange({**values, "partner_id": self.secret_customer.id}, ["partner_id"], spec)
+        # Opened on the user's own order of the hidden customer: its default partner.
+        Own = self.env["payment.link.wizard"].with_user(self.sales_internal)
+        with self.assertRaisesRegex(AccessError, refused):
+            Own.with_context(active_model="sale.order", active_id=self.own_order.id).onchange({}, [], spec)
+        # A readable customer's order opens as before.
+        opened = Wizard.with_context(active_model="sale.order", active_id=order.id).onchange({}, [], spec)
+        self.assertEqual(opened["value"]["partner_email"], "desk@zircon-plain.example")
+        # Last: assertRaisesRegex rolls nothing back.
+        with self.assertRaisesRegex(AccessError, refused):
+            wizard.write({"partner_id": self.secret_contact.id})
+
+    def test_same_tax_id_names_only_a_readable_partner(self):
+        """Odoo names the partner with the same tax ID or registry number (found as superuser):
+        only a partner the user may read, else the warning would tell whose a number is."""
+        self.secret_customer.write({"vat": "BE0477472701", "company_registry": "ZS-0477472701"})
+        self.internal_customer.write({"vat": "BE0897223670", "company_registry": "ZP-0897223670"})
+        role = new_user(self.env, "ccm_conf_role_vat", ROLE_GROUPS["salesperson"])
+        spec = {
+            "vat": {},
+            "company_registry": {},
+            "same_vat_partner_id": {"fields": {"display_name": {}}},
+            "same_company_registry_partner_id": {"fields": {"display_name": {}}},
+        }
+
+        def found(user, vat, registry):
+            values = {"name": "Probe", "is_company": True, "vat": vat, "company_registry": registry}
+            result = (
+                self.env["res.partner"].with_user(user).onchange(values, ["vat", "company_registry"], spec)
+            )
+            value = result.get("value", {})
+            return [(value.get(name) or {}).get("id") for name in spec if name.startswith("same_")]
+
+        hidden, plain = self.secret_customer, self.internal_customer
+        self.assertEqual(found(role, "BE0477472701", "ZS-0477472701"), [None, None])
+        self.assertEqual(found(role, "BE0897223670", "ZP-0897223670"), [plain.id, plain.id])
+        # Read on a saved partner sharing the numbers, too.
+        twin = self.env["res.partner"].create(
+            {
+                "name": "Zircon Twin",
+                "is_company": True,
+                "vat": "BE0477472701",
+                "company_registry": "ZS-0477472701",
+            }
+        )
+        self.env.invalidate_all()
+        read = twin.with_user(role).read(["same_vat_partner_id", "same_company_registry_partner_id"])[0]
+        self.assertEqual(
+            (read["same_vat_partner_id"], read["same_company_registry_partner_id"]), (False, False)
+        )
+        # Its salesperson is warned as before.
+        self.assertEqual(found(self.sales_owner, "BE0477472701", "ZS-0477472701"), [hidden.id, hidden.id])
 
     def test_used_level_cannot_be_deleted(self):
         with self.assertRaises(UserError):

@@ -11,7 +11,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from .common import CREDIT_MANAGER, new_user
+from .common import CREDIT_MANAGER, ROLE_GROUPS, new_user
 
 TODAY = date(2026, 3, 31)
 
@@ -115,6 +115,66 @@ class TestConfidentialityAccounting(AccountTestInvoicingCommon):
             Partner.search([("credit_exceeded", "=", False), ("id", "in", (self.plain + self.hidden).ids)]),
             Partner.browse(),
         )
+
+    def test_invoice_only_for_a_readable_customer(self):
+        """An invoice shows its customer's bank account (computed as superuser) and the rule lets
+        one's own invoices through: none is made, moved to, nor previewed for a customer the user
+        may not read."""
+        self.env["res.partner.bank"].create({"acc_number": "BE71096123456769", "partner_id": self.hidden.id})
+        self.env["res.partner.bank"].create({"acc_number": "BE68539007547034", "partner_id": self.plain.id})
+        role = new_user(self.env, "ccm_scope_role_accountant", ROLE_GROUPS["accountant"], self.env.company)
+        refused = "invoice or an entry for a customer above your clearance"
+        spec = {"partner_id": {}, "partner_bank_id": {"fields": {"display_name": {}}}}
+        lines = [Command.create({"name": "Service", "quantity": 1, "price_unit": 1.0})]
+        for user in (self.accountant, role):
+            with self.subTest(user=user.login):
+                self._hidden(user, self.hidden)
+                self._hidden(user, self.hidden.bank_ids)
+                Move = self.env["account.move"].with_user(user)
+                for move_type in ("out_refund", "out_invoice"):
+                    with self.assertRaisesRegex(AccessError, refused):
+                        Move.create(
+                            {"move_type": move_type, "partner_id": self.hidden.id, "invoice_line_ids": lines}
+                        )
+                # A readable customer's credit note, as before.
+                refund = Move.create(
+                    {"move_type": "out_refund", "partner_id": self.plain.id, "invoice_line_ids": lines}
+                )
+                self.assertEqual(refund.partner_bank_id.acc_number, "BE68539007547034")
+                values = {"move_type": "out_refund", "partner_id": self.hidden.id}
+                for record in (Move, refund):
+                    with self.assertRaisesRegex(AccessError, refused):
+                        record.onchange(values, ["partner_id"], spec)
+                with self.assertRaisesRegex(AccessError, refused):
+                    Move.with_context(default_partner_id=self.hidden.id).onchange(
+                        {"move_type": "out_refund"}, [], spec
+                    )
+                opened = Move.onchange({**values, "partner_id": self.plain.id}, ["partner_id"], spec)
+                self.assertEqual(opened["value"]["partner_bank_id"]["display_name"], "BE68539007547034")
+                # Last: assertRaisesRegex rolls nothing back.
+                with self.assertRaisesRegex(AccessError, refused):
+                    refund.write({"partner_id": self.hidden.id})
+
+    def test_own_invoice_shows_no_bank_account_of_a_hidden_customer(self):
+        """One's own credit note of a customer above one's clearance (made by Odoo's flows as
+        superuser, or before the customer's level was raised) names its recipient bank account
+        without its number."""
+        self.env["res.partner.bank"].create({"acc_number": "BE71096123456769", "partner_id": self.hidden.id})
+        refund = self.init_invoice("out_refund", self.hidden, amounts=[10.0])
+        refund.invoice_user_id = self.accountant
+        self.assertEqual(refund.partner_bank_id.acc_number, "BE71096123456769")
+        self.env.invalidate_all()
+        own = refund.with_user(self.accountant)
+        values = own.web_read({"partner_bank_id": {"fields": {"display_name": {}}}})[0]
+        self.assertEqual(
+            values["partner_bank_id"]["display_name"], "Bank account of a customer above your clearance"
+        )
+        self.assertNotIn("BE71096123456769", str(own.read(["partner_bank_id"])))
+        # Once the holder's salesperson, the user reads the number.
+        self.hidden.user_id = self.accountant
+        self.env.invalidate_all()
+        values = own.read(["partner_bank_id"])[0]
+        self.assertEqual(values["partner_bank_id"][1], "BE71096123456769")
 
     # ------------------------------------------------------------------ aging
     def _wizard(self, **values):

@@ -1,5 +1,6 @@
 from . import access_policy
 from . import customer_access_logged_mixin
+from . import customer_readable_partner_mixin
 from . import customer_confidentiality_level
 from . import customer_confidentiality_scope
 from . import customer_access_grant
@@ -12,5 +13,6 @@ from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import account_move
+from . import payment_link_wizard
 from . import ir_actions_report
 from . import base_export

@@ -182,6 +182,29 @@ class CustomerAccessPolicy(models.AbstractModel):
             ),
         ]
 
+    @api.model
+    def _readable_partners(self, partners):
+        """The partners among ``partners`` the current user may read (one query; new records,
+        which are no one's data yet, are left out)."""
+        partners = partners._origin
+        if not partners:
+            return partners
+        # The current user's, whatever environment ``partners`` come in.
+        return (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", partners.ids), ("customer_access_ok", "=", True)])
+        )
+
+    @api.model
+    def _check_partners_readable(self, partners, message):
+        """Refuse (``message``) making a document or a wizard for a partner the user may not read:
+        what is made for a customer computes its data as superuser (a bank account, an e-mail), and
+        the rules let one's own documents through. The superuser's code makes anything."""
+        if not self.env.su and partners._origin - self._readable_partners(partners):
+            raise AccessError(message)
+
     # ---------------------------------------------------------------- exporting
 
     @api.model

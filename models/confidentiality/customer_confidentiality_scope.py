@@ -31,7 +31,7 @@ CONFIDENTIALITY_EXEMPT_MODELS = {
     "credit.collection.log": TRANSIENT,
     "credit.evaluation.import": TRANSIENT,
     "mail.compose.message": TRANSIENT,
-    "payment.link.wizard": TRANSIENT,
+    "payment.link.wizard": TRANSIENT + " Made only for a readable customer: it shows the customer's e-mail.",
     "payment.refund.wizard": TRANSIENT,
     "portal.wizard.user": TRANSIENT,
     "sale.order.cancel": TRANSIENT,

@@ -84,6 +84,21 @@ class ResPartner(models.Model):
             condition = ["!", *condition] if condition else [(0, "=", 1)]
         return condition
 
+    @api.depends_context("uid")
+    def _compute_same_vat_partner_id(self):
+        # Odoo finds the partner with the same tax ID or registry number as superuser: the form's
+        # warning would name whose a number is. It names only a partner the user may read.
+        super()._compute_same_vat_partner_id()
+        found = self.same_vat_partner_id | self.same_company_registry_partner_id
+        hidden = found - self.env["customer.access.policy"]._readable_partners(found)
+        if not hidden:
+            return
+        for partner in self:
+            if partner.same_vat_partner_id in hidden:
+                partner.same_vat_partner_id = False
+            if partner.same_company_registry_partner_id in hidden:
+                partner.same_company_registry_partner_id = False
+
     @api.model
     def _customer_access_domain(self):
         """Domain of the partners the current user may read (``customer.access.policy``)."""

@@ -588,14 +588,9 @@ class SaleOrder(models.Model):
     def _check_partner_readable(self):
         # The rules let a user's own orders through: moving one to a customer the user may not read
         # is refused here (creating one is refused by a create rule).
-        if self.env.su:
-            return
-        partners = self.partner_id
-        readable = partners.with_context(active_test=False).search(
-            [("id", "in", partners.ids), ("customer_access_ok", "=", True)]
+        self.env["customer.access.policy"]._check_partners_readable(
+            self.partner_id, self.env._("You may not make an order for a customer above your clearance.")
         )
-        if partners - readable:
-            raise AccessError(self.env._("You may not make an order for a customer above your clearance."))
 
     @api.model
     def _credit_demo_settle(self, order_ids):
