@@ -45,3 +45,4 @@ from . import test_credit_workbench_tours
 from . import test_credit_held_refused_form
 from . import test_credit_headroom
 from . import test_credit_policy_simulation
+from . import test_credit_books

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
@@ -81,6 +81,19 @@ class TestCreditLimit(CreditControlCommon):
         exposure = self.env["credit.exposure"]
         self.assertEqual(exposure._exposure_by_partner(customer.ids, self.company)[customer.id], 1000)
         self.assertEqual(exposure._exposure_by_partner(None, self.company)[customer.id], 1000)
+
+    def test_confirmed_order_date_stays_for_the_limit(self):
+        """An old confirmed order moved into last quarter would count for the next computed limit:
+        its date is not the salesperson's to change where credit lines are enforced."""
+        customer = self.customer.with_company(self.company)
+        customer.credit_term_days_override = 90
+        with freeze_time("2025-06-01"):
+            order = self._order(500, user=self.salesperson, confirm=True)
+        with freeze_time("2026-05-15"):
+            with self.assertRaisesRegex(UserError, "cannot be changed"):
+                order.with_user(self.salesperson).write({"date_order": datetime(2026, 2, 1, 9)})
+            customer.with_user(self.credit_manager).action_compute_credit_limit()
+        self.assertEqual(customer.credit_limit_computed, 0)
 
     def test_term_from_payment_term(self):
         customer = self.customer.with_company(self.company)
@@ -731,6 +744,31 @@ class TestCreditWhoseCredit(CreditControlCommon):
         move.write({"sale_line_id": order.order_line.id, "quantity": 1})
         self._refused("on credit hold", move.picking_id.button_validate)
 
+    def test_goods_beyond_the_order_are_checked_and_counted(self):
+        """A 1-unit line of 500 shipped as 100 units would put 50,000 on a line of 1,000; as 2
+        units it ships, the second one counted until invoiced. A release covers its order, not
+        goods beyond it."""
+        order = self._order(500, user=self.salesperson, confirm=True)
+        picking = order.picking_ids.with_user(self.warehouse_user)
+        picking.move_ids.quantity = 100
+        self._refused(r"beyond its credit line \(exposure .*50,000\.00", picking.button_validate)
+        picking.move_ids.quantity = 2
+        picking.button_validate()
+        self.assertEqual(order.order_line.qty_delivered, 2)
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 1000)
+
+        released = self._order(900, user=self.salesperson)
+        self._release(released)
+        released.with_user(self.salesperson).action_confirm()
+        released_picking = released.picking_ids.with_user(self.warehouse_user)
+        released_picking.move_ids.quantity = 2
+        self._refused("beyond its credit line", released_picking.button_validate)
+        released_picking.move_ids.quantity = 1
+        released_picking.button_validate()
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 1900)
+
     def test_refunded_down_payment_is_no_cash_sale(self):
         """A 50% down payment invoiced, paid, then refunded: the order is not paid at all, and its
         goods do not ship while the customer is on hold."""
@@ -802,6 +840,64 @@ class TestCreditWhoseCredit(CreditControlCommon):
             lambda: moved.write({"company_id": self.company.id, "warehouse_id": warehouse.id}),
         )
         self.assertEqual(order.company_id, other)
+
+    def test_customer_with_its_own_credit_stays_its_own_customer(self):
+        """A customer with credit decisions of its own (a hold, a manual limit) made a contact of
+        another customer would be judged by the other's: its hold and its line no longer read.
+        Only a Credit Manager may do it; other companies and contacts move as in Odoo."""
+        Partner = self.env["res.partner"].with_company(self.company)
+        limited = Partner.create({"name": "Own Line Co", "is_company": True})
+        limited.write({"credit_limit_manual": True, "credit_limit_manual_base": 10})
+        order = self._order(500, partner=self.held, user=self.salesperson)
+
+        def make_contact(partner, user):
+            partner.with_user(user).write({"is_company": False, "parent_id": self.good.id})
+
+        for customer in (self.held, limited):
+            self._refused("only a Credit Manager", lambda c=customer: make_contact(c, self.salesperson))
+            self.assertEqual(customer.commercial_partner_id, customer)
+        self._refused("on credit hold", order.with_user(self.salesperson).action_confirm)
+        plain = Partner.create({"name": "Plain Co", "is_company": True})
+        make_contact(plain, self.salesperson)
+        self.assertEqual(plain.commercial_partner_id, self.good)
+        contact = Partner.with_user(self.salesperson).create({"name": "Buyer", "parent_id": self.held.id})
+        self.assertEqual(contact.commercial_partner_id, self.held)
+        contact.write({"parent_id": self.good.id})
+        self.assertEqual(contact.commercial_partner_id, self.good)
+        make_contact(self.held, self.credit_manager)
+        self.assertEqual(self.held.commercial_partner_id, self.good)
+
+    def test_confirmed_order_keeps_its_date(self):
+        """A confirmed order counts at the date it was confirmed: its currency rate, hence what it
+        counts in the exposure, follows its date. A quotation's date is the salesperson's, Odoo's
+        confirmation dates it today; the confirmed order's date stays where credit lines are
+        enforced."""
+        chf = self.setup_other_currency("CHF", rates=[("2000-01-01", 100.0), ("2020-01-01", 1.0)])
+        order = self._order(900, currency=chf, user=self.salesperson).with_user(self.salesperson)
+        order.write({"date_order": "2010-01-01 10:00:00"})
+        order.action_confirm()
+        self.assertEqual(order.date_order.date(), fields.Date.today())
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
+            order.write({"date_order": "2010-01-01 10:00:00"})
+        self.assertEqual(order.currency_rate, 1.0)
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 900)
+        # The same date again (a form saving the whole order) changes nothing.
+        order.write({"date_order": order.date_order})
+        # Confirmed by its state, not by Odoo's confirmation: dated today all the same.
+        backdated = self._order(900, currency=chf, user=self.salesperson).with_user(self.salesperson)
+        backdated.write({"date_order": "2010-01-01 10:00:00"})
+        for confirm in (
+            lambda: backdated.write({"state": "sale"}),
+            lambda: backdated.copy({"state": "sale", "date_order": "2010-01-01 10:00:00"}),
+        ):
+            with self.assertRaisesRegex(UserError, "order date must be today's"), self.env.cr.savepoint():
+                confirm()
+        backdated.invalidate_recordset()
+        self.assertEqual(backdated.state, "draft")
+        self.company.credit_control_enabled = False
+        order.write({"date_order": "2010-01-01 10:00:00"})
+        self.assertEqual(order.currency_rate, 100.0)
 
 
 @tagged("post_install", "-at_install")

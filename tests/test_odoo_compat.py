@@ -1,7 +1,9 @@
 """What Odoo's own suites expect of contacts still holds with the module installed:
 merging contacts, and the credit fields of contacts that are not saved yet."""
 
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -98,6 +100,49 @@ class TestPartnerMerge(CreditControlCommon):
                 }
             ],
         )
+
+    def _temporary_line(self, partner, amount):
+        """An approved temporary line of ``amount`` for ``partner``, for 30 days from today."""
+        request = (
+            self.env["credit.limit.request"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "amount": amount,
+                    "date_from": fields.Date.today(),
+                    "date_to": fields.Date.today() + timedelta(days=30),
+                    "reason": "Project",
+                }
+            )
+        )
+        request.with_user(self.credit_manager).action_approve()
+
+    def test_merge_does_not_carry_a_temporary_line(self):
+        """The duplicate's approved temporary line does not reach the customer: Odoo would copy it
+        where the customer has none."""
+        self._temporary_line(self.duplicate, 1_000_000)
+        line = self.customer.with_company(self.company).credit_line
+        merged = self._merge(self.customer | self.duplicate, self.customer)
+        self.assertRecordValues(
+            merged,
+            [
+                {
+                    "credit_limit_temporary": 0.0,
+                    "credit_limit_temporary_from": False,
+                    "credit_limit_temporary_until": False,
+                    "credit_line": line,
+                }
+            ],
+        )
+
+    def test_merge_keeps_the_destinations_temporary_line(self):
+        """The customer's own approved temporary line stays, whatever the duplicate has."""
+        self._temporary_line(self.customer, 5000)
+        merged = self._merge(self.duplicate | self.customer, self.customer)
+        self.assertEqual(merged.credit_limit_temporary, 5000)
+        self.assertEqual(merged.credit_line, 5000)
 
     def test_merge_keeps_the_higher_confidentiality_level(self):
         """The customer file of a Confidential duplicate does not become Internal by the merge."""

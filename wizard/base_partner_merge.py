@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from ..models.credit.credit_limit_request import TEMPORARY_FIELDS
+
 # Kept per company, moved together: the limit is the manual one or the computed one.
 CREDIT_COMPANY_FIELDS = (
     "credit_limit_period",
@@ -75,7 +77,8 @@ class MergePartnerAutomatic(models.TransientModel):
         - the lowest score among the scored ones, with its date and evaluation;
         - when any has a term override, the shortest credit term of them all as the override;
         - per company, the limit (manual or computed, with its basis) of the one with the lowest
-          policy limit, among those that have a limit.
+          policy limit, among those that have a limit;
+        - per company, the destination's own temporary line (none when it has none).
         Returns ([values], {company: [company-dependent values]}), in groups written whole."""
 
         def pick(candidates, key, default):
@@ -100,7 +103,14 @@ class MergePartnerAutomatic(models.TransientModel):
                 lambda p: p.credit_limit_manual_base if p.credit_limit_manual else p.credit_limit_computed,
                 in_company[0],
             )
-            vals_by_company[company] = [{name: _value(source[name]) for name in CREDIT_COMPANY_FIELDS}]
+            # The temporary line is the one approved on the destination's own request, which
+            # stays with it: a merged contact's would give it a line nobody approved for it (and
+            # would otherwise be copied where it has none), and clearing its own would leave its
+            # approved request without effect.
+            vals_by_company[company] = [
+                {name: _value(source[name]) for name in CREDIT_COMPANY_FIELDS},
+                {name: _value(in_company[0][name]) for name in TEMPORARY_FIELDS},
+            ]
         return groups, vals_by_company
 
     @api.model

@@ -12,7 +12,9 @@ from . import stock_picking
 from . import stock_move
 from . import account_partial_reconcile
 from . import invoice_links
+from . import credit_computed_inputs_mixin
 from . import account_move
+from . import account_move_line
 from . import credit_limit_request
 from . import credit_limit_history
 from . import credit_group

@@ -19,6 +19,7 @@ EXPOSURE_FIELDS = {
     "account.move": ["state", "move_type", "amount_total_signed", "partner_id", "company_id"],
     "sale.order.line": [
         "product_uom_qty",
+        "qty_delivered",
         "qty_invoiced",
         "price_total",
         "display_type",
@@ -28,6 +29,22 @@ EXPOSURE_FIELDS = {
     ],
     "sale.order": ["state", "company_id", "currency_rate", "partner_id"],
 }
+
+# What a confirmed order line (``sol`` of order ``so``) still puts on the customer's account until
+# it is invoiced: its ordered or delivered quantity, the larger (goods shipped beyond the order are
+# owed too), less what is invoiced, at the ordered amount per unit.
+TO_INVOICE_AMOUNT = company_amount_sql(
+    SQL(
+        "GREATEST(GREATEST(sol.product_uom_qty, sol.qty_delivered) - sol.qty_invoiced, 0)"
+        " * sol.price_total / sol.product_uom_qty"
+    ),
+    SQL("so.currency_rate"),
+)
+# A down payment's invoice line (``aml`` of ``move``) of order ``so``: a credit note takes it back.
+DOWN_PAYMENT_AMOUNT = company_amount_sql(
+    SQL("CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total ELSE aml.price_total END"),
+    SQL("so.currency_rate"),
+)
 
 
 class CreditExposure(models.AbstractModel):
@@ -141,17 +158,8 @@ class CreditExposure(models.AbstractModel):
             company=company,
             in_scope=in_scope,
             excluded=excluded_orders,
-            to_invoice_amount=company_amount_sql(
-                SQL(
-                    "GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)"
-                    " * sol.price_total / sol.product_uom_qty"
-                ),
-                SQL("so.currency_rate"),
-            ),
-            down_payment_amount=company_amount_sql(
-                SQL("CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total ELSE aml.price_total END"),
-                SQL("so.currency_rate"),
-            ),
+            to_invoice_amount=TO_INVOICE_AMOUNT,
+            down_payment_amount=DOWN_PAYMENT_AMOUNT,
         )
 
     @api.model
@@ -162,7 +170,8 @@ class CreditExposure(models.AbstractModel):
         ``sale.order._credit_check``).
 
         Exposure = posted unpaid receivables (credit notes and unapplied payments deduct)
-        + draft customer invoices and credit notes + confirmed orders not yet invoiced, less
+        + draft customer invoices and credit notes + confirmed orders not yet invoiced (their
+        lines' ordered or delivered quantity, the larger), less
         their down payments invoiced and not yet deducted by a final invoice.
         An order line's invoiced quantity includes draft invoices, so an amount moves from one
         term to the next through the order's life and is never counted twice.

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount
 
+from ..groups import CREDIT_MANAGER_GROUP
+
 PERIOD_DAYS = {"quarter": 90, "month": 30}
 # Holds set by collection letters, lifted when the customer has paid.
 COLLECTION_REASONS = ("collection", "litigation")
@@ -14,6 +16,11 @@ COLLECTION_REASONS = ("collection", "litigation")
 # without a reason, set by hand) is never replaced or lifted by a rule; a collection letter's
 # replaces an overdue hold, not the reverse.
 HOLD_RANK = {"manual": 3, "collection": 2, "litigation": 2, "overdue": 1}
+# A customer's own credit decisions, a Credit Manager's or an approval's (``_credit_has_own_standing``):
+# a hold, an approved evaluation (its grade), a term override; per company, a manual limit or a
+# temporary line. The computed limit is not one: it follows the customer's orders.
+OWN_STANDING_FIELDS = ("credit_hold", "credit_score_date", "credit_term_days_override")
+OWN_STANDING_COMPANY_FIELDS = ("credit_limit_manual", "credit_limit_temporary")
 
 
 class CreditRefusal(str):
@@ -248,6 +255,11 @@ class ResPartner(models.Model):
         # is trusted, as there.
         if self.env.su or not vals.keys() & {"parent_id", "is_company", "company_type"}:
             return super().write(vals)
+        # A customer with credit decisions of its own made a contact of another would be judged
+        # by the other's: its hold and its line no longer read. That is a Credit Manager's call.
+        guarded = self.browse()
+        if not self.env.user.has_group(CREDIT_MANAGER_GROUP):
+            guarded = self.filtered(lambda p: p.commercial_partner_id == p and p._credit_has_own_standing())
         orders = (
             self.env["sale.order"]
             .sudo()
@@ -260,7 +272,30 @@ class ResPartner(models.Model):
             )
         )
         with orders._credit_watch_changes():
-            return super().write(vals)
+            result = super().write(vals)
+            absorbed = guarded.filtered(lambda p: p.commercial_partner_id != p)
+            if absorbed:
+                raise AccessError(
+                    self.env._(
+                        "%(customer)s has credit settings of its own (a hold, a limit, a grade or a "
+                        "term): only a Credit Manager can make it a contact of another company.",
+                        customer=absorbed[0].name,
+                    )
+                )
+        return result
+
+    def _credit_has_own_standing(self):
+        """Whether this customer has credit decisions of its own (``OWN_STANDING_FIELDS``), in
+        any company. Read as superuser: the decisions count whoever may read them."""
+        self.ensure_one()
+        partner = self.sudo()
+        if any(partner[name] for name in OWN_STANDING_FIELDS):
+            return True
+        return any(
+            partner.with_company(company)[name]
+            for company in self.env["res.company"].sudo().search([])
+            for name in OWN_STANDING_COMPANY_FIELDS
+        )
 
     def _credit_over_line(self, exposure, amount=0.0, line=None):
         """Whether ``exposure`` plus ``amount`` (company currency) goes beyond this customer's
@@ -321,7 +356,8 @@ class ResPartner(models.Model):
                     "%(customer)s is beyond its credit line (exposure %(exposure)s, credit line "
                     "%(line)s): the delivery %(picking)s cannot be validated.",
                     customer=partner.display_name,
-                    exposure=format_amount(self.env, exposure, currency),
+                    # With what the delivery ships beyond its order, which the exposure lacks.
+                    exposure=format_amount(self.env, exposure + amount, currency),
                     line=format_amount(self.env, partner.credit_line, currency),
                     picking=document.name,
                 ),

@@ -6,8 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount, format_date
 
-from .credit_exposure import EXPOSURE_FIELDS
-from .sale_order import company_amount_sql
+from .credit_exposure import DOWN_PAYMENT_AMOUNT, EXPOSURE_FIELDS, TO_INVOICE_AMOUNT
 
 # Days of the dated headroom (可用额度日历), today included as day 0.
 HEADROOM_DAYS = 90
@@ -174,17 +173,8 @@ class ResPartner(models.Model):
             last=today + timedelta(days=days),
             term=term,
             excluded=list(exclude_order_ids),
-            to_invoice=company_amount_sql(
-                SQL(
-                    "GREATEST(sol.product_uom_qty - sol.qty_invoiced, 0)"
-                    " * sol.price_total / sol.product_uom_qty"
-                ),
-                SQL("so.currency_rate"),
-            ),
-            down_payment=company_amount_sql(
-                SQL("CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total ELSE aml.price_total END"),
-                SQL("so.currency_rate"),
-            ),
+            to_invoice=TO_INVOICE_AMOUNT,
+            down_payment=DOWN_PAYMENT_AMOUNT,
         )
         collections, median = {}, 0.0
         with Receivable._without_jit():

@@ -32,6 +32,10 @@ CREDIT_COMPUTED_INPUTS = {
         "credit_release_expiry",
     },
     "sale.order.line": {"price_total", "price_subtotal", "price_tax", "qty_invoiced", "state"},
+    # What the exposure and the collection hold read of the books: computed by Odoo from the
+    # journal items and their reconciliation (a written ``parent_state`` is not the move's state).
+    "account.move": {"amount_total_signed", "amount_residual", "amount_residual_signed"},
+    "account.move.line": {"amount_residual", "amount_residual_currency", "reconciled", "parent_state"},
 }
 
 
@@ -414,6 +418,8 @@ class SaleOrder(models.Model):
     def write(self, vals):
         refuse_computed_values(self, [vals])
         refuse_non_finite_figures(self, [vals])
+        if "date_order" in vals:
+            self._credit_refuse_redating(vals["date_order"])
         entering = self.browse()
         if vals.get("state") == "sale":
             entering = self.filtered(lambda o: o.state != "sale")
@@ -421,6 +427,28 @@ class SaleOrder(models.Model):
             result = super().write(vals)
             entering._credit_check_entering()
         return result
+
+    def _credit_refuse_redating(self, date_order):
+        """A confirmed order is dated by its confirmation (Odoo's action_confirm; its form then
+        shows the date read-only): its currency rate, hence what it counts in the exposure, and
+        the period whose limit it counts for follow that date. Changing it is refused where the
+        company enforces credit lines, as the check's other inputs; elsewhere Odoo's behaviour
+        stays. Checked before the write: Odoo's confirmation dates a quotation as it confirms
+        it. Code running as superuser is trusted, as for computed fields."""
+        if self.env.su:
+            return
+        new_date = self._fields["date_order"].convert_to_cache(date_order, self)
+        redated = self.filtered(
+            lambda o: o.state == "sale" and o.company_id.credit_control_enabled and o.date_order != new_date
+        )
+        if redated:
+            raise UserError(
+                self.env._(
+                    "The date of the confirmed order %(order)s cannot be changed: the customer's "
+                    "credit counts the order at the date it was confirmed.",
+                    order=redated[0].name,
+                )
+            )
 
     def _credit_check_entering(self):
         """Orders of ``self`` have just become confirmed: refuse those that the credit check
@@ -433,6 +461,19 @@ class SaleOrder(models.Model):
         unchecked = self.filtered(lambda o: o.id not in checked)
         if not unchecked:
             return
+        # Dated as Odoo's confirmation dates an order: its rate, and the period whose limit it
+        # counts for, are the day's, not a day the caller chose (``_credit_refuse_redating``).
+        today = fields.Date.today()
+        backdated = unchecked.filtered(
+            lambda o: o.company_id.credit_control_enabled and o.date_order.date() != today
+        )
+        if backdated:
+            raise UserError(
+                self.env._(
+                    "The order %(order)s is confirmed today: its order date must be today's.",
+                    order=backdated[0].name,
+                )
+            )
         refusals = unchecked._credit_check()
         if refusals:
             raise UserError("\n\n".join(refusals.values()))

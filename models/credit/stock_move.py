@@ -1,5 +1,9 @@
+from collections import defaultdict
+
 from odoo import models
 from odoo.exceptions import AccessError
+
+from .sale_order import company_amount
 
 
 class StockMove(models.Model):
@@ -23,3 +27,23 @@ class StockMove(models.Model):
                     )
                 )
         return super().write(vals)
+
+    def _credit_amount_beyond_order(self):
+        """What these moves deliver beyond their order lines' quantities (what the lines have
+        delivered or ordered, the larger), in the company currency: goods the exposure does not
+        count yet. Each line's unit amount is its ordered amount per unit, as the exposure's."""
+        shipped = defaultdict(float)
+        for move in self:
+            line = move.sale_line_id
+            if move.product_id != line.product_id:
+                # A kit's components: their quantities are not the line's.
+                continue
+            shipped[line] += move.product_uom._compute_quantity(move.quantity, line.product_uom, round=False)
+        amount = 0.0
+        for line, quantity in shipped.items():
+            beyond = line.qty_delivered + quantity - max(line.product_uom_qty, line.qty_delivered)
+            if beyond > 0 and line.product_uom_qty > 0:
+                amount += company_amount(
+                    beyond * line.price_total / line.product_uom_qty, line.order_id.currency_rate
+                )
+        return self.company_id[:1].currency_id.round(amount) if amount else 0.0

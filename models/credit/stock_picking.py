@@ -12,8 +12,9 @@ class StockPicking(models.Model):
 
     def _check_credit_before_shipping(self):
         """Nothing ships to a customer on credit hold or beyond its credit line (停止出货), except
-        the goods of a cash sale or of an order whose release was approved. The goods are in the
-        exposure already (confirmed, not invoiced): the delivery adds no amount.
+        the goods of a cash sale or of an order whose release was approved. The goods ordered are
+        in the exposure already (confirmed, not invoiced): a delivery adds only what it ships
+        beyond its order lines' quantities, which neither the payment nor the release covered.
 
         What is judged is what ships, not the picking's writable fields (its type, partner or
         order): the moves that go to a customer location (the move's or its lines'), each for the
@@ -25,29 +26,32 @@ class StockPicking(models.Model):
                 and "customer" in (m.location_dest_id | m.move_line_ids.location_dest_id).mapped("usage")
             )
         )
-        # {company: {customer: picking}}; as superuser: a warehouse user ships the goods of orders
-        # and customers he may not read.
+        # {company: {customer: [picking, amount]}}; as superuser: a warehouse user ships the goods
+        # of orders and customers he may not read.
         to_check = {}
         for order, moves in shipped.sudo().grouped(lambda m: m.sale_line_id.order_id).items():
             picking = moves[:1].picking_id
+            amount = 0.0
             if order:
                 company, customer = order.company_id, order.partner_id.commercial_partner_id
-                if not company.credit_control_enabled or order._credit_is_cash_sale():
+                if not company.credit_control_enabled:
                     continue
-                if order._credit_has_release():
+                amount = moves._credit_amount_beyond_order()
+                if not amount and (order._credit_is_cash_sale() or order._credit_has_release()):
                     continue
             else:
                 company, customer = picking.company_id, picking.partner_id.commercial_partner_id
                 if not (company.credit_control_enabled and customer):
                     continue
-            to_check.setdefault(company, {}).setdefault(customer, picking.with_env(self.env))
+            entry = to_check.setdefault(company, {}).setdefault(customer, [picking.with_env(self.env), 0.0])
+            entry[1] += amount
         for company, pickings in to_check.items():
             partners = self.env["res.partner"].sudo().browse([p.id for p in pickings]).with_company(company)
             exposure = self.env["credit.exposure"]._exposure_by_partner(
                 partners._credit_with_group_members(company).ids, company
             )
             for partner in partners:
-                picking = pickings[partner]
-                refusal = partner._credit_refusal(company, 0.0, picking, exposure[partner.id], exposure)
+                picking, amount = pickings[partner]
+                refusal = partner._credit_refusal(company, amount, picking, exposure[partner.id], exposure)
                 if refusal:
                     raise UserError(refusal)

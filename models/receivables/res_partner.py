@@ -44,7 +44,8 @@ class ResPartner(models.Model):
         )
         if not held:
             return True
-        today = fields.Date.context_today(self)
+        # The server's day, not the caller's time zone: a payment's hook runs as its user.
+        today = fields.Date.today()
         still_owing = set()
         for company in self.env["res.company"].sudo().search([]):
             rows = self.env["credit.receivable"].get_aging_by_partner(

@@ -1,0 +1,108 @@
+"""What the exposure and the collection hold read of the books is Odoo's accounting, not a
+caller's values: computed figures are not written, a posted receivable is not rewritten."""
+
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import CreditControlCommon, new_user
+
+
+@tagged("post_install", "-at_install")
+class TestCreditBooks(CreditControlCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.credit_default_risk_factor = 1.0
+        cls.billing = new_user(cls.env, "ccm_books_billing", "account.group_account_invoice", cls.company)
+
+    def _exposure(self):
+        return self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)[
+            self.customer.id
+        ]
+
+    def _posted(self, amount, due=None):
+        invoice = self.init_invoice("out_invoice", partner=self.customer, amounts=[amount], taxes=[])
+        if due:
+            invoice.write({"invoice_date": due, "invoice_date_due": due})
+        invoice.action_post()
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        return invoice, receivable
+
+    def test_computed_figures_of_the_books_not_written(self):
+        _invoice, receivable = self._posted(5000)
+        draft = self.init_invoice("out_invoice", partner=self.customer, amounts=[700], taxes=[])
+        self.assertEqual(self._exposure(), 5700)
+        for records, vals in (
+            (receivable, {"amount_residual": 0.0}),
+            (receivable, {"amount_residual_currency": 0.0}),
+            (receivable, {"reconciled": True}),
+            (receivable, {"parent_state": "cancel"}),
+            (draft, {"amount_total_signed": 0.0}),
+            (draft, {"amount_residual_signed": 0.0}),
+        ):
+            with (
+                self.subTest(model=records._name, vals=vals),
+                self.assertRaisesRegex(AccessError, "computed and cannot be set"),
+            ):
+                records.with_user(self.billing).write(vals)
+        with self.assertRaisesRegex(AccessError, "computed and cannot be set"):
+            self.env["account.move"].with_user(self.billing).create(
+                {"move_type": "out_invoice", "partner_id": self.customer.id, "amount_total_signed": -1e6}
+            )
+        self.assertEqual(self._exposure(), 5700)
+
+    def test_posted_receivable_keeps_its_customer_and_due_date(self):
+        today = fields.Date.today()
+        invoice, receivable = self._posted(300, due=today - timedelta(days=150))
+        other = self.env["res.partner"].create({"name": "Other Debtor", "is_company": True})
+        income = invoice.invoice_line_ids.account_id
+        for vals in (
+            {"partner_id": False},
+            {"partner_id": other.id},
+            {"date_maturity": today + timedelta(days=365)},
+            {"account_id": income.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "posted receivable keeps"):
+                receivable.with_user(self.billing).write(vals)
+        # Odoo's own check of a posted move's partner, and its sync of the items, are switched off by
+        # context keys: the move's partner still reaches its receivable through the item's write.
+        unchecked = invoice.with_user(self.billing).with_context(
+            skip_readonly_check=True, skip_invoice_sync=True
+        )
+        with self.assertRaisesRegex(AccessError, "posted receivable keeps"):
+            unchecked.write({"partner_id": other.id})
+        self.assertEqual(self._exposure(), 300)
+
+        # The collection hold stays with the overdue item: nothing was paid.
+        self.assertEqual(receivable.date_maturity, today - timedelta(days=150))
+        self.customer._credit_set_hold("collection")
+        self.env["res.partner"]._cron_credit_hold_collection()
+        self.assertTrue(self.customer.credit_hold)
+
+        # Odoo's correction stays: reset to draft, the invoice is the billing user's to edit again.
+        invoice.with_user(self.billing).button_draft()
+        receivable.with_user(self.billing).write({"date_maturity": today + timedelta(days=30)})
+        self.assertEqual(receivable.date_maturity, today + timedelta(days=30))
+
+    def test_posted_receivable_rewritten_where_lines_are_not_enforced(self):
+        self.company.credit_control_enabled = False
+        _invoice, receivable = self._posted(300)
+        due = fields.Date.today() + timedelta(days=90)
+        receivable.with_user(self.billing).write({"date_maturity": due})
+        self.assertEqual(receivable.date_maturity, due)
+
+    @freeze_time("2026-12-02 05:00:00")
+    def test_collection_hold_judged_on_the_servers_day(self):
+        """Due yesterday is overdue today, also for a caller whose time zone is still yesterday (a
+        payment's hook runs as its user and context)."""
+        self._posted(300, due=date(2026, 12, 1))
+        self.customer._credit_set_hold("collection")
+        self.customer.with_context(tz="Pacific/Honolulu")._credit_collection_release_paid()
+        self.assertTrue(self.customer.credit_hold)
