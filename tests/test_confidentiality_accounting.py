@@ -155,6 +155,29 @@ class TestConfidentialityAccounting(AccountTestInvoicingCommon):
                 with self.assertRaisesRegex(AccessError, refused):
                     refund.write({"partner_id": self.hidden.id})
 
+    def test_entry_only_for_readable_customers(self):
+        """An entry is no more made for a hidden customer through its items than through its
+        partner: its receivable would change the customer's credit."""
+        receivable = self.company_data["default_account_receivable"]
+        journal = self.company_data["default_journal_misc"]
+        refused = "invoice or an entry for a customer above your clearance"
+        self._hidden(self.accountant, self.hidden)
+
+        def items(partner):
+            return [
+                Command.create(
+                    {"account_id": receivable.id, "partner_id": partner.id, "name": "x", "balance": -10}
+                ),
+                Command.create({"account_id": receivable.id, "name": "x", "balance": 10}),
+            ]
+
+        Move = self.env(user=self.accountant)["account.move"]
+        with self.assertRaisesRegex(AccessError, refused):
+            Move.create({"move_type": "entry", "journal_id": journal.id, "line_ids": items(self.hidden)})
+        entry = Move.create({"move_type": "entry", "journal_id": journal.id, "line_ids": items(self.plain)})
+        with self.assertRaisesRegex(AccessError, refused):
+            entry.line_ids[0].write({"partner_id": self.hidden.id})
+
     def test_own_invoice_shows_no_bank_account_of_a_hidden_customer(self):
         """One's own credit note of a customer above one's clearance (made by Odoo's flows as
         superuser, or before the customer's level was raised) names its recipient bank account

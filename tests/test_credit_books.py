@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -36,27 +36,26 @@ class TestCreditBooks(CreditControlCommon):
         return invoice, receivable
 
     def test_computed_figures_of_the_books_not_written(self):
-        _invoice, receivable = self._posted(5000)
-        draft = self.init_invoice("out_invoice", partner=self.customer, amounts=[700], taxes=[])
-        self.assertEqual(self._exposure(), 5700)
-        for records, vals in (
-            (receivable, {"amount_residual": 0.0}),
-            (receivable, {"amount_residual_currency": 0.0}),
-            (receivable, {"reconciled": True}),
-            (receivable, {"parent_state": "cancel"}),
-            (draft, {"amount_total_signed": 0.0}),
-            (draft, {"amount_residual_signed": 0.0}),
+        invoice, receivable = self._posted(5000)
+        self.assertEqual(self._exposure(), 5000)
+        for vals in (
+            {"amount_residual": 0.0},
+            {"amount_residual_currency": 0.0},
+            {"reconciled": True},
+            {"parent_state": "cancel"},
         ):
-            with (
-                self.subTest(model=records._name, vals=vals),
-                self.assertRaisesRegex(AccessError, "computed and cannot be set"),
-            ):
-                records.with_user(self.billing).write(vals)
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "computed and cannot be set"):
+                receivable.with_user(self.billing).write(vals)
         with self.assertRaisesRegex(AccessError, "computed and cannot be set"):
-            self.env["account.move"].with_user(self.billing).create(
-                {"move_type": "out_invoice", "partner_id": self.customer.id, "amount_total_signed": -1e6}
+            self.env["account.move.line"].with_user(self.billing).create(
+                {
+                    "move_id": invoice.id,
+                    "account_id": receivable.account_id.id,
+                    "balance": 0,
+                    "reconciled": True,
+                }
             )
-        self.assertEqual(self._exposure(), 5700)
+        self.assertEqual(self._exposure(), 5000)
 
     def test_posted_receivable_keeps_its_customer_and_due_date(self):
         today = fields.Date.today()
@@ -90,6 +89,59 @@ class TestCreditBooks(CreditControlCommon):
         invoice.with_user(self.billing).button_draft()
         receivable.with_user(self.billing).write({"date_maturity": today + timedelta(days=30)})
         self.assertEqual(receivable.date_maturity, today + timedelta(days=30))
+
+    def test_posted_receivable_not_moved_nor_added_to(self):
+        invoice, receivable = self._posted(5000)
+        billing = self.env(user=self.billing)
+        entry = billing["account.move"].create(
+            {"move_type": "entry", "journal_id": self.company_data["default_journal_misc"].id}
+        )
+        with self.assertRaisesRegex(AccessError, "posted receivable keeps"), self.env.cr.savepoint():
+            invoice.line_ids.with_env(billing).write({"move_id": entry.id})
+        # A receivable taking the debt off the customer, added to the posted invoice.
+        account = receivable.account_id
+        with self.assertRaisesRegex(AccessError, "posted receivable keeps"), self.env.cr.savepoint():
+            billing["account.move.line"].create(
+                [
+                    {
+                        "move_id": invoice.id,
+                        "account_id": account.id,
+                        "partner_id": self.customer.id,
+                        "balance": -5000,
+                    },
+                    {"move_id": invoice.id, "account_id": account.id, "partner_id": False, "balance": 5000},
+                ]
+            )
+        self.assertEqual(self._exposure(), 5000)
+
+    def test_receivable_settled_only_as_odoo_settles_it(self):
+        invoice, receivable = self._posted(5000, due=fields.Date.today() - timedelta(days=150))
+        self.customer._credit_set_hold("collection")
+        billing = self.env(user=self.billing)
+        income = invoice.line_ids - receivable
+        partial = {"amount": 5000, "debit_amount_currency": 5000, "credit_amount_currency": 5000}
+        with (
+            self.assertRaisesRegex(AccessError, "settled only against a posted item of its own account"),
+            self.env.cr.savepoint(),
+        ):
+            billing["account.partial.reconcile"].create(
+                {"debit_move_id": receivable.id, "credit_move_id": income.id, **partial}
+            )
+        with (
+            self.assertRaisesRegex(AccessError, "settled only against a posted item of its own account"),
+            self.env.cr.savepoint(),
+        ):
+            receivable.with_env(billing).write(
+                {"matched_credit_ids": [Command.create({"credit_move_id": income.id, **partial})]}
+            )
+        self.assertEqual(self._exposure(), 5000)
+        self.assertTrue(self.customer.credit_hold)
+        # A payment, registered by the billing user, settles it as Odoo does and lifts the hold.
+        billing["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({}).action_create_payments()
+        self.assertEqual(receivable.amount_residual, 0)
+        self.assertFalse(self.customer.credit_hold)
 
     def test_posted_receivable_rewritten_where_lines_are_not_enforced(self):
         self.company.credit_control_enabled = False

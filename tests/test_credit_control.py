@@ -867,6 +867,79 @@ class TestCreditWhoseCredit(CreditControlCommon):
         make_contact(self.held, self.credit_manager)
         self.assertEqual(self.held.commercial_partner_id, self.good)
 
+    def test_customer_keeps_its_own_credit_on_other_paths(self):
+        """Its commercial entity is Odoo's computation, and Odoo's merge into a contact of another
+        customer moves it there as surely as making it a contact."""
+        sales = self.env(user=self.salesperson)
+        for partner in (self.held, self.customer):
+            with self.assertRaisesRegex(AccessError, "computed and cannot be set"):
+                partner.with_env(sales).write({"commercial_partner_id": self.good.id})
+        person = self.env["res.partner"].with_company(self.company).create({"name": "Held Person"})
+        person.write({"credit_limit_manual": True, "credit_limit_manual_base": 1_000_000})
+        person.with_user(self.credit_manager).action_credit_hold()
+        order = self._order(500, partner=person, user=self.salesperson)
+        buyer = self.env["res.partner"].create({"name": "Ample Buyer", "parent_id": self.good.id})
+        (person | buyer | self.good).write({"email": False})
+        wizard = sales["base.partner.merge.automatic.wizard"].create(
+            {"partner_ids": [Command.set((person | buyer).ids)], "dst_partner_id": buyer.id}
+        )
+        self._refused("only a Credit Manager", wizard.action_merge)
+        self.assertEqual(order.partner_id, person)
+        self._refused("on credit hold", order.with_env(sales).action_confirm)
+
+    def test_goods_of_a_line_ordered_without_quantity_are_checked(self):
+        """A stock user adds 100 units of a 500 product to a delivery, on the order's line ordered
+        without a quantity: 50,000 beyond a line of 1,000. One unit ships and counts."""
+        product = self.env["product.product"].create(
+            {
+                "name": "Delivered widget",
+                "type": "consu",
+                "list_price": 500,
+                "invoice_policy": "delivery",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.product.id, "product_uom_qty": 1, "price_unit": 100}
+                        ),
+                        Command.create({"product_id": product.id, "product_uom_qty": 0, "price_unit": 500}),
+                    ],
+                }
+            )
+        )
+        order.action_confirm()
+        stock = self.env(user=self.warehouse_user)
+        picking = order.picking_ids.with_env(stock)
+        picking.move_ids.write({"quantity": 1, "picked": True})
+        move = stock["stock.move"].create(
+            {
+                "name": "Added goods",
+                "picking_id": picking.id,
+                "sale_line_id": order.order_line.filtered(lambda line: line.product_id == product).id,
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": 100,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+                "company_id": self.company.id,
+            }
+        )
+        picking.action_confirm()
+        move.write({"quantity": 100, "picked": True})
+        self._refused(r"beyond its credit line \(exposure .*50,100\.00", picking.button_validate)
+        move.write({"product_uom_qty": 1, "quantity": 1})
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 600)
+
     def test_confirmed_order_keeps_its_date(self):
         """A confirmed order counts at the date it was confirmed: its currency rate, hence what it
         counts in the exposure, follows its date. A quotation's date is the salesperson's, Odoo's

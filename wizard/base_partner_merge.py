@@ -44,8 +44,21 @@ class MergePartnerAutomatic(models.TransientModel):
         # here, before the privileged steps.
         dst_partner.with_env(self.env).check_access("write")
         src_partners.with_env(self.env).check_access("unlink")
+        self._check_credit_standing_kept(src_partners, dst_partner)
         self._align_merged_values(dst_partner | src_partners)
         return super()._update_foreign_keys(src_partners, dst_partner)
+
+    @api.model
+    def _check_credit_standing_kept(self, src_partners, dst_partner):
+        """Merged into a contact of another commercial entity, a customer with credit settings of
+        its own would be judged by the other's: its documents move to the contact, its hold and
+        line are copied where nothing reads them (merged into a commercial entity, the stricter
+        ones are kept)."""
+        if dst_partner.sudo().commercial_partner_id == dst_partner:
+            return
+        absorbed = src_partners.with_env(self.env)._credit_standing_guarded()
+        if absorbed:
+            absorbed._credit_refuse_losing_standing()
 
     @api.model
     def _update_values(self, src_partners, dst_partner):

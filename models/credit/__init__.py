@@ -1,3 +1,4 @@
+from . import credit_computed_inputs_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -12,7 +13,6 @@ from . import stock_picking
 from . import stock_move
 from . import account_partial_reconcile
 from . import invoice_links
-from . import credit_computed_inputs_mixin
 from . import account_move
 from . import account_move_line
 from . import credit_limit_request

@@ -2,8 +2,7 @@ from odoo import models
 
 
 class AccountMove(models.Model):
-    _name = "account.move"
-    _inherit = ["account.move", "credit.computed.inputs.mixin"]
+    _inherit = "account.move"
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

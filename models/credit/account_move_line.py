@@ -1,10 +1,11 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 # What a posted receivable says to the credit policy: whose debt it is, how much, on which
 # account and when it falls due (the overdue hold and the collection letters). Changed, it moves
 # a debt to another customer or postpones its collection: a credit decision, not a correction.
 POSTED_RECEIVABLE_FIELDS = (
+    "move_id",
     "partner_id",
     "account_id",
     "date_maturity",
@@ -19,35 +20,45 @@ class AccountMoveLine(models.Model):
     _name = "account.move.line"
     _inherit = ["account.move.line", "credit.computed.inputs.mixin"]
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # A receivable added to a posted invoice would be as much a rewrite of it.
+        added = lines._credit_guarded_receivables().filtered(lambda line: line.move_id.is_invoice(True))
+        if added:
+            added._credit_refuse_receivable_change()
+        return lines
+
     def write(self, vals):
-        self._credit_check_posted_receivable_change(vals)
+        fnames = [fname for fname in POSTED_RECEIVABLE_FIELDS if fname in vals]
+        if fnames:
+            changed = self._credit_guarded_receivables().filtered(
+                lambda line: any(self.env["account.move"]._field_will_change(line, vals, f) for f in fnames)
+            )
+            if changed:
+                changed._credit_refuse_receivable_change()
         return super().write(vals)
 
-    def _credit_check_posted_receivable_change(self, vals):
-        """Refuse changing what a posted receivable says of its customer's debt, in the companies
-        enforcing credit lines, except to a Credit Manager. Odoo's own flows settle a receivable
-        by reconciling it and correct a posted invoice by resetting it to draft or reversing it;
-        neither rewrites the posted item."""
-        fnames = [fname for fname in POSTED_RECEIVABLE_FIELDS if fname in vals]
-        if (
-            not fnames
-            or self.env.su
-            or self.env.user.has_group("customer_credit_management.group_credit_manager")
-        ):
-            return
-        changed = self.sudo().filtered(
+    def _credit_guarded_receivables(self):
+        """The posted receivables of ``self`` that the caller may not change: in the companies
+        enforcing credit lines, anyone but the superuser and a Credit Manager. Odoo's own flows
+        settle a receivable by reconciling it and correct a posted invoice by resetting it to
+        draft or reversing it; none rewrites the posted item."""
+        if self.env.su or self.env.user.has_group("customer_credit_management.group_credit_manager"):
+            return self.browse()
+        return self.sudo().filtered(
             lambda line: (
                 line.parent_state == "posted"
                 and line.account_id.account_type == "asset_receivable"
                 and line.company_id.credit_control_enabled
-                and any(self.env["account.move"]._field_will_change(line, vals, fname) for fname in fnames)
             )
         )
-        if changed:
-            raise AccessError(
-                self.env._(
-                    "A posted receivable keeps its customer, account, amount and due date: reset the "
-                    "invoice to draft or ask a Credit Manager (%(items)s).",
-                    items=", ".join(changed.mapped("move_name")),
-                )
+
+    def _credit_refuse_receivable_change(self):
+        raise AccessError(
+            self.env._(
+                "A posted receivable keeps its customer, account, amount and due date: reset the "
+                "invoice to draft or ask a Credit Manager (%(items)s).",
+                items=", ".join(self.mapped("move_name")),
             )
+        )

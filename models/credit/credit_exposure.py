@@ -22,6 +22,8 @@ EXPOSURE_FIELDS = {
         "qty_delivered",
         "qty_invoiced",
         "price_total",
+        "price_unit",
+        "discount",
         "display_type",
         "order_id",
         "is_downpayment",
@@ -32,14 +34,18 @@ EXPOSURE_FIELDS = {
 
 # What a confirmed order line (``sol`` of order ``so``) still puts on the customer's account until
 # it is invoiced: its ordered or delivered quantity, the larger (goods shipped beyond the order are
-# owed too), less what is invoiced, at the ordered amount per unit.
+# owed too), less what is invoiced, at the ordered amount per unit (a line ordered without a
+# quantity: at its discounted unit price, as ``sale.order.line._credit_unit_amount``).
 TO_INVOICE_AMOUNT = company_amount_sql(
     SQL(
         "GREATEST(GREATEST(sol.product_uom_qty, sol.qty_delivered) - sol.qty_invoiced, 0)"
-        " * sol.price_total / sol.product_uom_qty"
+        " * CASE WHEN sol.product_uom_qty > 0 THEN sol.price_total / sol.product_uom_qty"
+        " ELSE sol.price_unit * (1 - COALESCE(sol.discount, 0) / 100) END"
     ),
     SQL("so.currency_rate"),
 )
+# The order lines that count: those ordered or delivered.
+TO_INVOICE_LINES = SQL("(sol.product_uom_qty > 0 OR sol.qty_delivered > 0) AND sol.display_type IS NULL")
 # A down payment's invoice line (``aml`` of ``move``) of order ``so``: a credit note takes it back.
 DOWN_PAYMENT_AMOUNT = company_amount_sql(
     SQL("CASE WHEN move.move_type = 'out_refund' THEN -aml.price_total ELSE aml.price_total END"),
@@ -125,8 +131,7 @@ class CreditExposure(models.AbstractModel):
                   JOIN sale_order so ON so.id = sol.order_id
                  WHERE so.state = 'sale'
                    AND so.company_id = %(company)s
-                   AND sol.product_uom_qty > 0
-                   AND sol.display_type IS NULL
+                   AND %(to_invoice_lines)s
                    AND NOT so.id = ANY(%(excluded)s)
                    AND so.partner_id %(in_scope)s
               GROUP BY 1
@@ -159,6 +164,7 @@ class CreditExposure(models.AbstractModel):
             in_scope=in_scope,
             excluded=excluded_orders,
             to_invoice_amount=TO_INVOICE_AMOUNT,
+            to_invoice_lines=TO_INVOICE_LINES,
             down_payment_amount=DOWN_PAYMENT_AMOUNT,
         )
 

@@ -48,7 +48,8 @@ def previous_period(period, today):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "credit.computed.inputs.mixin"]
 
     credit_term_days_override = fields.Integer(
         string="Credit Term Override (Days)",
@@ -257,9 +258,7 @@ class ResPartner(models.Model):
             return super().write(vals)
         # A customer with credit decisions of its own made a contact of another would be judged
         # by the other's: its hold and its line no longer read. That is a Credit Manager's call.
-        guarded = self.browse()
-        if not self.env.user.has_group(CREDIT_MANAGER_GROUP):
-            guarded = self.filtered(lambda p: p.commercial_partner_id == p and p._credit_has_own_standing())
+        guarded = self._credit_standing_guarded()
         orders = (
             self.env["sale.order"]
             .sudo()
@@ -275,14 +274,25 @@ class ResPartner(models.Model):
             result = super().write(vals)
             absorbed = guarded.filtered(lambda p: p.commercial_partner_id != p)
             if absorbed:
-                raise AccessError(
-                    self.env._(
-                        "%(customer)s has credit settings of its own (a hold, a limit, a grade or a "
-                        "term): only a Credit Manager can make it a contact of another company.",
-                        customer=absorbed[0].name,
-                    )
-                )
+                absorbed._credit_refuse_losing_standing()
         return result
+
+    def _credit_standing_guarded(self):
+        """The commercial entities of ``self`` with credit decisions of their own, which only a
+        Credit Manager may make a contact of another (by a write or Odoo's merge): their hold
+        and line would no longer be read. None for the superuser's code and a Credit Manager."""
+        if self.env.su or self.env.user.has_group(CREDIT_MANAGER_GROUP):
+            return self.browse()
+        return self.sudo().filtered(lambda p: p.commercial_partner_id == p and p._credit_has_own_standing())
+
+    def _credit_refuse_losing_standing(self):
+        raise AccessError(
+            self.env._(
+                "%(customer)s has credit settings of its own (a hold, a limit, a grade or a "
+                "term): only a Credit Manager can make it a contact of another company.",
+                customer=self[0].name,
+            )
+        )
 
     def _credit_has_own_standing(self):
         """Whether this customer has credit decisions of its own (``OWN_STANDING_FIELDS``), in

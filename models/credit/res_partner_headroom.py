@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL, format_amount, format_date
 
-from .credit_exposure import DOWN_PAYMENT_AMOUNT, EXPOSURE_FIELDS, TO_INVOICE_AMOUNT
+from .credit_exposure import DOWN_PAYMENT_AMOUNT, EXPOSURE_FIELDS, TO_INVOICE_AMOUNT, TO_INVOICE_LINES
 
 # Days of the dated headroom (可用额度日历), today included as day 0.
 HEADROOM_DAYS = 90
@@ -139,7 +139,7 @@ class ResPartner(models.Model):
                   FROM sale_order so
                   JOIN LATERAL (
                       SELECT COALESCE(SUM(%(to_invoice)s) FILTER (
-                                 WHERE sol.product_uom_qty > 0 AND sol.display_type IS NULL), 0)
+                                 WHERE %(to_invoice_lines)s), 0)
                              - COALESCE((SELECT SUM(%(down_payment)s)
                                            FROM sale_order_line dp
                                            JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = dp.id
@@ -174,6 +174,7 @@ class ResPartner(models.Model):
             term=term,
             excluded=list(exclude_order_ids),
             to_invoice=TO_INVOICE_AMOUNT,
+            to_invoice_lines=TO_INVOICE_LINES,
             down_payment=DOWN_PAYMENT_AMOUNT,
         )
         collections, median = {}, 0.0

@@ -18,6 +18,8 @@ RISE_WATCHED = "customer_credit_management.rise_watched"
 # computed fields of orders (currency, invoicing and delivery methods...) stay as Odoo has them,
 # some being part of Odoo's own API (an order created in a currency without a pricelist).
 CREDIT_COMPUTED_INPUTS = {
+    # Whose an order, an invoice or a contact's hold is: the commercial entity, from the parents.
+    "res.partner": {"commercial_partner_id"},
     "sale.order": {
         "amount_total",
         "amount_untaxed",
@@ -34,7 +36,8 @@ CREDIT_COMPUTED_INPUTS = {
     "sale.order.line": {"price_total", "price_subtotal", "price_tax", "qty_invoiced", "state"},
     # What the exposure and the collection hold read of the books: computed by Odoo from the
     # journal items and their reconciliation (a written ``parent_state`` is not the move's state).
-    "account.move": {"amount_total_signed", "amount_residual", "amount_residual_signed"},
+    # A draft invoice's totals are not among them: Odoo writes them itself, as the user, when
+    # its taxes are edited, and its lines are the billing users' to edit anyway.
     "account.move.line": {"amount_residual", "amount_residual_currency", "reconciled", "parent_state"},
 }
 

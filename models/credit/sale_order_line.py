@@ -31,3 +31,12 @@ class SaleOrderLine(models.Model):
     def unlink(self):
         with self.order_id._credit_watch_rise():
             return super().unlink()
+
+    def _credit_unit_amount(self):
+        """What one unit of this line counts in its order's currency, as the exposure counts it
+        (``TO_INVOICE_AMOUNT``): its ordered amount per unit, or its discounted unit price for a
+        line ordered without a quantity."""
+        self.ensure_one()
+        if self.product_uom_qty > 0:
+            return self.price_total / self.product_uom_qty
+        return self.price_unit * (1 - (self.discount or 0.0) / 100)

@@ -31,7 +31,7 @@ class StockMove(models.Model):
     def _credit_amount_beyond_order(self):
         """What these moves deliver beyond their order lines' quantities (what the lines have
         delivered or ordered, the larger), in the company currency: goods the exposure does not
-        count yet. Each line's unit amount is its ordered amount per unit, as the exposure's."""
+        count yet, at each line's unit amount, as the exposure counts them."""
         shipped = defaultdict(float)
         for move in self:
             line = move.sale_line_id
@@ -42,8 +42,6 @@ class StockMove(models.Model):
         amount = 0.0
         for line, quantity in shipped.items():
             beyond = line.qty_delivered + quantity - max(line.product_uom_qty, line.qty_delivered)
-            if beyond > 0 and line.product_uom_qty > 0:
-                amount += company_amount(
-                    beyond * line.price_total / line.product_uom_qty, line.order_id.currency_rate
-                )
+            if beyond > 0:
+                amount += company_amount(beyond * line._credit_unit_amount(), line.order_id.currency_rate)
         return self.company_id[:1].currency_id.round(amount) if amount else 0.0
