@@ -29,6 +29,11 @@ class InternalFlag:
 NO_ACCESS_LOG = InternalFlag("customer_access_no_log")
 # Proposals made by the classification in bulk: the directors find them under "Level to Approve".
 NO_APPROVAL_TODO = InternalFlag("confidentiality_no_approval_todo")
+# Odoo's own code assigning computed fields outside a computation (``account.move``'s tax totals
+# inverse recomputes the amounts by hand): the credit check's computed inputs are its to write.
+ODOO_COMPUTATION = InternalFlag("customer_credit_management_odoo_computation")
+# Partial reconciles made by Odoo's reconciliation, not by a caller.
+ODOO_RECONCILIATION = InternalFlag("customer_credit_management_odoo_reconciliation")
 # Changes the module's own code logs itself in one batch (the category recompute): Odoo's
 # field tracking, which a client's context cannot switch off (``models/tracking_audit.py``), is
 # switched off for them.

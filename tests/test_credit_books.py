@@ -112,7 +112,32 @@ class TestCreditBooks(CreditControlCommon):
                     {"move_id": invoice.id, "account_id": account.id, "partner_id": False, "balance": 5000},
                 ]
             )
+        # Nor deleted, whatever context keys Odoo's own refusal listens to.
+        unchecked = receivable.with_env(billing).with_context(force_delete=True, dynamic_unlink=True)
+        with self.assertRaisesRegex(AccessError, "posted receivable keeps"), self.env.cr.savepoint():
+            unchecked.unlink()
         self.assertEqual(self._exposure(), 5000)
+
+    def test_invoice_totals_not_written(self):
+        """A down payment's totals say how much of an order is paid (a cash sale), a draft's what
+        the customer will owe: Odoo's to compute, also where it writes them itself."""
+        invoice, _receivable = self._posted(5000)
+        draft = self.init_invoice("out_invoice", partner=self.customer, amounts=[700], taxes=[])
+        for move, vals in (
+            (invoice, {"amount_total_in_currency_signed": 1e12}),
+            (invoice, {"amount_residual": 0.0}),
+            (draft, {"amount_total_signed": 0.0}),
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(AccessError, "computed and cannot be set"),
+                self.env.cr.savepoint(),
+            ):
+                move.with_user(self.billing).write(vals)
+        # Odoo's own tax totals inverse recomputes them by hand, as the user.
+        draft = draft.with_user(self.billing)
+        draft.tax_totals = draft.tax_totals
+        self.assertEqual(self._exposure(), 5700)
 
     def test_receivable_settled_only_as_odoo_settles_it(self):
         invoice, receivable = self._posted(5000, due=fields.Date.today() - timedelta(days=150))
@@ -142,6 +167,10 @@ class TestCreditBooks(CreditControlCommon):
         ).create({}).action_create_payments()
         self.assertEqual(receivable.amount_residual, 0)
         self.assertFalse(self.customer.credit_hold)
+        # The partial Odoo made stays as Odoo made it: moved to the income line, the payment
+        # would be free again while the invoice stays settled.
+        with self.assertRaisesRegex(AccessError, "settled only against"), self.env.cr.savepoint():
+            receivable.matched_credit_ids.with_env(billing).write({"credit_move_id": income.id})
 
     def test_posted_receivable_rewritten_where_lines_are_not_enforced(self):
         self.company.credit_control_enabled = False

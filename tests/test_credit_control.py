@@ -625,6 +625,22 @@ class TestCreditWhoseCredit(CreditControlCommon):
         request.with_user(self.credit_manager).action_approve()
         return request
 
+    def _added_move(self, env, picking, sale_line, product, quantity=100):
+        """A move of ``product`` on ``sale_line`` added to ``picking`` by the user of ``env``."""
+        return env["stock.move"].create(
+            {
+                "name": "Added goods",
+                "picking_id": picking.id,
+                "sale_line_id": sale_line.id,
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": quantity,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+                "company_id": self.company.id,
+            }
+        )
+
     def _refused(self, pattern, call):
         """``call`` raises a UserError matching ``pattern``; what it wrote is rolled back."""
         with self.assertRaises(UserError) as caught:
@@ -884,8 +900,72 @@ class TestCreditWhoseCredit(CreditControlCommon):
             {"partner_ids": [Command.set((person | buyer).ids)], "dst_partner_id": buyer.id}
         )
         self._refused("only a Credit Manager", wizard.action_merge)
+        # Into the held customer, from a contact of another: Odoo copies the contact's parent.
+        buyer.email = person.email = "buyer@example.com"
+        wizard = sales["base.partner.merge.automatic.wizard"].create(
+            {"partner_ids": [Command.set((person | buyer).ids)], "dst_partner_id": person.id}
+        )
+        self._refused("only a Credit Manager", wizard.action_merge)
+        self.assertFalse(person.parent_id)
         self.assertEqual(order.partner_id, person)
         self._refused("on credit hold", order.with_env(sales).action_confirm)
+
+    def test_payment_status_is_no_payment(self):
+        """A down payment of the whole order, invoiced and not paid, marked paid by a billing
+        user: the order is no cash sale, its goods do not ship while the customer is on hold."""
+        billing = new_user(self.env, "ccm_whose_billing", "account.group_account_invoice", self.company)
+        order = self._order(1000, user=self.salesperson, confirm=True)
+        self.env["sale.advance.payment.inv"].with_user(self.salesperson).create(
+            {
+                "advance_payment_method": "percentage",
+                "amount": 100,
+                "sale_order_ids": [Command.set(order.ids)],
+            }
+        ).create_invoices()
+        invoice = order.invoice_ids.with_env(self.env)
+        invoice.action_post()
+        invoice.with_user(billing).write({"payment_state": "paid"})
+        self.customer.with_user(self.credit_manager).action_credit_hold()
+        self.assertFalse(order._credit_is_cash_sale())
+        self._refused("on credit hold", self._ready(order).button_validate)
+
+    def test_delivered_beyond_the_order_is_checked_like_a_larger_order(self):
+        """A service delivered by hand beyond its ordered quantity is owed as a larger order is."""
+        service = self.env["product.product"].create(
+            {"name": "Consulting", "type": "service", "list_price": 500, "taxes_id": [Command.clear()]}
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesperson)
+            .create(
+                {"partner_id": self.customer.id, "order_line": [Command.create({"product_id": service.id})]}
+            )
+        )
+        order.action_confirm()
+        line = order.order_line.with_user(self.salesperson)
+        self.assertEqual(line.qty_delivered_method, "manual")
+        self._refused("exceeds the credit line", lambda: line.write({"qty_delivered": 10}))
+        line.write({"qty_delivered": 2})
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 1000)
+
+    def test_added_goods_linked_only_to_their_own_order(self):
+        """A stock user's move on the line of a released order, in another customer's delivery or
+        of another product, would ship as the released order's goods."""
+        released = self._order(1500, user=self.salesperson)
+        self._release(released)
+        released.with_user(self.salesperson).action_confirm()
+        order = self._order(500, partner=self.good, user=self.salesperson, confirm=True)
+        picking = order.picking_ids
+        stock = self.env(user=self.warehouse_user)
+        other = self.env["product.product"].create({"name": "Other widget", "type": "consu"})
+        for product in (self.product, other):
+            with (
+                self.subTest(product=product.name),
+                self.assertRaisesRegex(AccessError, "stay linked"),
+                self.env.cr.savepoint(),
+            ):
+                self._added_move(stock, picking, released.order_line, product)
 
     def test_goods_of_a_line_ordered_without_quantity_are_checked(self):
         """A stock user adds 100 units of a 500 product to a delivery, on the order's line ordered
@@ -918,18 +998,8 @@ class TestCreditWhoseCredit(CreditControlCommon):
         stock = self.env(user=self.warehouse_user)
         picking = order.picking_ids.with_env(stock)
         picking.move_ids.write({"quantity": 1, "picked": True})
-        move = stock["stock.move"].create(
-            {
-                "name": "Added goods",
-                "picking_id": picking.id,
-                "sale_line_id": order.order_line.filtered(lambda line: line.product_id == product).id,
-                "product_id": product.id,
-                "product_uom": product.uom_id.id,
-                "product_uom_qty": 100,
-                "location_id": picking.location_id.id,
-                "location_dest_id": picking.location_dest_id.id,
-                "company_id": self.company.id,
-            }
+        move = self._added_move(
+            stock, picking, order.order_line.filtered(lambda line: line.product_id == product), product
         )
         picking.action_confirm()
         move.write({"quantity": 100, "picked": True})

@@ -53,10 +53,13 @@ class MergePartnerAutomatic(models.TransientModel):
         """Merged into a contact of another commercial entity, a customer with credit settings of
         its own would be judged by the other's: its documents move to the contact, its hold and
         line are copied where nothing reads them (merged into a commercial entity, the stricter
-        ones are kept)."""
-        if dst_partner.sudo().commercial_partner_id == dst_partner:
+        ones are kept). The destination becomes a contact too when it has no parent and a merged
+        contact has one: Odoo copies it."""
+        dst = dst_partner.sudo()
+        parents = src_partners.sudo().parent_id - dst
+        if dst.commercial_partner_id == dst and (dst.parent_id or not parents):
             return
-        absorbed = src_partners.with_env(self.env)._credit_standing_guarded()
+        absorbed = (src_partners | dst_partner).with_env(self.env)._credit_standing_guarded()
         if absorbed:
             absorbed._credit_refuse_losing_standing()
 

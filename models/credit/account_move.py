@@ -1,8 +1,15 @@
 from odoo import models
 
+from ..internal_flags import ODOO_COMPUTATION
+
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "credit.computed.inputs.mixin"]
+
+    def _inverse_tax_totals(self):
+        with ODOO_COMPUTATION.on():
+            return super()._inverse_tax_totals()
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

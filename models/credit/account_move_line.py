@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from ..internal_flags import ODOO_RECONCILIATION
+
 # What a posted receivable says to the credit policy: whose debt it is, how much, on which
 # account and when it falls due (the overdue hold and the collection letters). Changed, it moves
 # a debt to another customer or postpones its collection: a credit decision, not a correction.
@@ -38,6 +40,24 @@ class AccountMoveLine(models.Model):
             if changed:
                 changed._credit_refuse_receivable_change()
         return super().write(vals)
+
+    def unlink(self):
+        # Odoo refuses deleting a posted entry's items, unless a context key a client can send
+        # says otherwise (``force_delete``, ``dynamic_unlink``). A debt, that is: deleting a
+        # payment's item (undoing a bank statement line's reconciliation) raises the exposure.
+        guarded = self._credit_guarded_receivables().filtered(lambda line: line.balance > 0)
+        if guarded:
+            guarded._credit_refuse_receivable_change()
+        return super().unlink()
+
+    # Odoo's reconciliation makes the partials (``account.partial.reconcile``), as the user.
+    def _reconcile_plan_with_sync(self, plan_list, all_amls):
+        with ODOO_RECONCILIATION.on():
+            return super()._reconcile_plan_with_sync(plan_list, all_amls)
+
+    def _create_reconciliation_partials(self):
+        with ODOO_RECONCILIATION.on():
+            return super()._create_reconciliation_partials()
 
     def _credit_guarded_receivables(self):
         """The posted receivables of ``self`` that the caller may not change: in the companies

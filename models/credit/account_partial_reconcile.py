@@ -1,6 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
+from ..internal_flags import ODOO_RECONCILIATION
 from .res_partner import COLLECTION_REASONS
 
 
@@ -25,23 +26,23 @@ class AccountPartialReconcile(models.Model):
         partials._credit_mark_exposure_changed()
         return partials
 
+    def write(self, vals):
+        result = super().write(vals)
+        self._credit_check_settles_like_odoo()
+        return result
+
     def _credit_check_settles_like_odoo(self):
-        """A receivable is settled as Odoo's reconciliation settles it: against a posted item of
-        the same account (a payment, a credit note). Made by hand against any other item (the
-        invoice's own income line), a partial would take the debt off the exposure and lift a
-        collection hold with nothing paid. Where credit lines are enforced; the superuser's code
-        is trusted."""
-        if self.env.su:
+        """A receivable is settled by Odoo's reconciliation only (a payment, a credit note: the
+        same account, posted items, at most what is due). Made or changed by hand (against the
+        invoice's own income line, for more than is due, moved to another item), a partial
+        would take a debt off the exposure and lift a collection hold with nothing paid. Where
+        credit lines are enforced; the superuser's code is trusted."""
+        if self.env.su or ODOO_RECONCILIATION:
             return
         wrong = self.sudo().filtered(
-            lambda partial: (
-                partial.company_id.credit_control_enabled
-                and "asset_receivable"
-                in (partial.debit_move_id + partial.credit_move_id).account_id.mapped("account_type")
-                and (
-                    partial.debit_move_id.account_id != partial.credit_move_id.account_id
-                    or {partial.debit_move_id.parent_state, partial.credit_move_id.parent_state} != {"posted"}
-                )
+            lambda partial: any(
+                line.account_id.account_type == "asset_receivable" and line.company_id.credit_control_enabled
+                for line in partial.debit_move_id + partial.credit_move_id
             )
         )
         if wrong:

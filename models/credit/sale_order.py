@@ -5,6 +5,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, format_date
 
+from ..internal_flags import ODOO_COMPUTATION
+
 # Keys of the cursor's cache (a per-transaction dict no client can reach, unlike the context):
 # the orders that action_confirm has just checked, and the confirmed orders whose amount a
 # write in progress is watching.
@@ -36,8 +38,14 @@ CREDIT_COMPUTED_INPUTS = {
     "sale.order.line": {"price_total", "price_subtotal", "price_tax", "qty_invoiced", "state"},
     # What the exposure and the collection hold read of the books: computed by Odoo from the
     # journal items and their reconciliation (a written ``parent_state`` is not the move's state).
-    # A draft invoice's totals are not among them: Odoo writes them itself, as the user, when
-    # its taxes are edited, and its lines are the billing users' to edit anyway.
+    # An invoice's totals (a draft's in the exposure, a down payment's for a cash sale): Odoo's
+    # tax totals inverse writes them by hand, as the user (``ODOO_COMPUTATION``).
+    "account.move": {
+        "amount_total_signed",
+        "amount_residual",
+        "amount_residual_signed",
+        "amount_total_in_currency_signed",
+    },
     "account.move.line": {"amount_residual", "amount_residual_currency", "reconciled", "parent_state"},
 }
 
@@ -58,7 +66,7 @@ def refuse_computed_values(model, vals_list, create=False):
     """Refuse values for the credit check's computed inputs, except from code running as superuser.
     At ``create`` the context's ``default_*`` values count as given: Odoo keeps a default of a
     computed field as it keeps a value."""
-    if model.env.su:
+    if model.env.su or ODOO_COMPUTATION:
         return
     protected = CREDIT_COMPUTED_INPUTS.get(model._name, set())
     fields_set = {fname for vals in vals_list for fname in vals if fname in protected}
@@ -236,7 +244,8 @@ class SaleOrder(models.Model):
     def _credit_amount(self):
         """This order's amount in the company currency. A quotation is measured at today's rate:
         Odoo's confirmation dates it today (and so rates it today), whatever date the caller gave
-        it before; a confirmed order at its own rate, as the exposure counts it."""
+        it before; a confirmed order at its own rate, with what it delivered beyond its lines'
+        quantities, as the exposure counts it."""
         self.ensure_one()
         rate = self.currency_rate
         company_currency = self.company_id.currency_id
@@ -244,7 +253,16 @@ class SaleOrder(models.Model):
             rate = self.env["res.currency"]._get_conversion_rate(
                 company_currency, self.currency_id, self.company_id, fields.Datetime.now().date()
             )
-        return company_currency.round(company_amount(self.amount_total, rate))
+        amount = self.amount_total
+        if self.state == "sale":
+            # Delivered beyond the order (a service's delivered quantity, goods shipped beyond
+            # it) is owed too, as the exposure counts it: a rise like a larger quantity.
+            amount += sum(
+                max(line.qty_delivered - max(line.product_uom_qty, 0.0), 0.0) * line._credit_unit_amount()
+                for line in self.order_line
+                if not line.display_type
+            )
+        return company_currency.round(company_amount(amount, rate))
 
     @api.model
     def _order_volumes(self, partner_ids, company=None, periods=None):
@@ -320,12 +338,14 @@ class SaleOrder(models.Model):
         self.ensure_one()
         paid = sum(tx.amount for tx in self.sudo().transaction_ids if tx.state == "done")
         down_payment_invoices = self.sudo().order_line.filtered("is_downpayment").invoice_lines.move_id
-        paid += sum(
-            invoice.amount_total_in_currency_signed
-            for invoice in down_payment_invoices
-            if invoice.state == "posted"
-            and (invoice.move_type == "out_refund" or invoice.payment_state in ("paid", "in_payment"))
-        )
+        for invoice in down_payment_invoices.filtered(lambda move: move.state == "posted"):
+            # Paid is settled in the books (its receivables reconciled), not a payment status,
+            # which Odoo lets a billing user set (blocked / not paid) and a caller write.
+            receivables = invoice.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )
+            if invoice.move_type == "out_refund" or all(line.reconciled for line in receivables):
+                paid += sum(receivables.mapped("amount_currency"))
         return bool(self.amount_total) and self.currency_id.compare_amounts(paid, self.amount_total) >= 0
 
     def _credit_refusal(self, exposure, exposures=None, dated=True):

@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError
 
 from .sale_order import company_amount
@@ -8,6 +8,34 @@ from .sale_order import company_amount
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        if not self.env.su and any(vals.get("sale_line_id") for vals in vals_list):
+            # A caller's move on an order line (a return copies its move's): that line's product,
+            # shipped to that order's customer, else a held customer's goods would ship as the
+            # goods of another order, released or paid.
+            wrong = moves.sudo().filtered(
+                lambda m: (
+                    m.sale_line_id
+                    and m.company_id.credit_control_enabled
+                    and (
+                        m.product_id != m.sale_line_id.product_id
+                        or (
+                            m.picking_id.partner_id
+                            and m.picking_id.partner_id.commercial_partner_id
+                            not in (
+                                m.sale_line_id.order_id.partner_id
+                                | m.sale_line_id.order_id.partner_shipping_id
+                            ).commercial_partner_id
+                        )
+                    )
+                )
+            )
+            if wrong:
+                wrong._credit_refuse_relinking()
+        return moves
 
     def write(self, vals):
         # The delivery check judges goods by the order their line comes from (``sale_line_id``):
@@ -20,13 +48,16 @@ class StockMove(models.Model):
                 lambda m: m.company_id.credit_control_enabled and m.sale_line_id.id != line_id
             )
             if moved:
-                raise AccessError(
-                    self.env._(
-                        "The goods of a delivery stay linked to the order line they were ordered on: "
-                        "Odoo's procurement makes that link."
-                    )
-                )
+                moved._credit_refuse_relinking()
         return super().write(vals)
+
+    def _credit_refuse_relinking(self):
+        raise AccessError(
+            self.env._(
+                "The goods of a delivery stay linked to the order line they were ordered on: "
+                "Odoo's procurement makes that link."
+            )
+        )
 
     def _credit_amount_beyond_order(self):
         """What these moves deliver beyond their order lines' quantities (what the lines have
