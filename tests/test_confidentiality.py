@@ -339,6 +339,19 @@ class TestConfidentialityRules(ConfidentialityCommon):
         # A readable customer's order opens as before.
         opened = Wizard.with_context(active_model="sale.order", active_id=order.id).onchange({}, [], spec)
         self.assertEqual(opened["value"]["partner_email"], "desk@zircon-plain.example")
+        # Its link opens the document's portal page, whatever partner the wizard names: the
+        # user's own order of the hidden customer gets no link, with a readable partner or none.
+        on_own = {**values, "res_id": self.own_order.id}
+        for partner in (self.internal_customer, self.env["res.partner"]):
+            with self.assertRaisesRegex(AccessError, refused):
+                Own.create({**on_own, "partner_id": partner.id})
+            with self.assertRaisesRegex(AccessError, refused):
+                Own.onchange({**on_own, "partner_id": partner.id}, ["res_id"], spec)
+        mine = Own.create(
+            {**values, "res_id": self._order(self.sales_internal, partner=self.internal_customer).id}
+        )
+        with self.assertRaisesRegex(AccessError, refused):
+            mine.write({"res_id": self.own_order.id})
         # Last: assertRaisesRegex rolls nothing back.
         with self.assertRaisesRegex(AccessError, refused):
             wizard.write({"partner_id": self.secret_contact.id})

@@ -283,7 +283,10 @@ class ResPartner(models.Model):
         and line would no longer be read. None for the superuser's code and a Credit Manager."""
         if self.env.su or self.env.user.has_group(CREDIT_MANAGER_GROUP):
             return self.browse()
-        return self.sudo().filtered(lambda p: p.commercial_partner_id == p and p._credit_has_own_standing())
+        companies = self.env["res.company"].sudo().search([])
+        return self.sudo().filtered(
+            lambda p: p.commercial_partner_id == p and p._credit_has_own_standing(companies)
+        )
 
     def _credit_refuse_losing_standing(self):
         raise AccessError(
@@ -294,16 +297,16 @@ class ResPartner(models.Model):
             )
         )
 
-    def _credit_has_own_standing(self):
+    def _credit_has_own_standing(self, companies):
         """Whether this customer has credit decisions of its own (``OWN_STANDING_FIELDS``), in
-        any company. Read as superuser: the decisions count whoever may read them."""
+        any of ``companies``. Read as superuser: the decisions count whoever may read them."""
         self.ensure_one()
         partner = self.sudo()
         if any(partner[name] for name in OWN_STANDING_FIELDS):
             return True
         return any(
             partner.with_company(company)[name]
-            for company in self.env["res.company"].sudo().search([])
+            for company in companies
             for name in OWN_STANDING_COMPANY_FIELDS
         )
 
