@@ -1,5 +1,6 @@
 import base64
 import io
+import itertools
 from datetime import date, timedelta
 from unittest.mock import patch
 
@@ -348,10 +349,13 @@ class TestCreditAging(AccountTestInvoicingCommon):
         self._pay(self._invoice(settled, 90, TODAY - 50 * days), 90, TODAY - 40 * days)
 
         Receivable = self.env["credit.receivable"]
-        limits = self.bucket_set._bucket_limits()
-        width = len(limits) + 3  # the buckets, total, overdue
+        # The company's buckets (the first for what is not yet due: the overdue sum is theirs),
+        # and buckets whose first also holds items overdue by up to 20 days.
+        bucket_limits = (self.bucket_set._bucket_limits(), [20, 45])
+        self.assertEqual(bucket_limits[0][0], 0)
         for as_of in (TODAY, TODAY - 5 * days, TODAY - 45 * days):
-            for basis in ("due_date", "invoice_date"):
+            for basis, limits in itertools.product(("due_date", "invoice_date"), bucket_limits):
+                width = len(limits) + 3  # the buckets, total, overdue
                 for filters in ({}, {"partner_ids": second.ids}, {"user_ids": self.other_salesperson.ids}):
                     args = (as_of, self.env.company)
                     kwargs = {"basis": basis, "bucket_limits": limits, **filters}
@@ -373,7 +377,7 @@ class TestCreditAging(AccountTestInvoicingCommon):
                             for row in rows
                         },
                         expected,
-                        f"as of {as_of}, {basis}, {filters}",
+                        f"as of {as_of}, {basis}, {limits}, {filters}",
                     )
         rows = {row["partner_id"]: row for row in Receivable.get_aging_by_partner(TODAY, self.env.company)}
         self.assertEqual(rows[self.customer.id]["total"], 80 + 500 - 100)
