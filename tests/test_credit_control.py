@@ -929,6 +929,31 @@ class TestCreditWhoseCredit(CreditControlCommon):
         self.assertFalse(order._credit_is_cash_sale())
         self._refused("on credit hold", self._ready(order).button_validate)
 
+    def test_delivered_quantity_of_goods_is_not_lowered(self):
+        """What a line of goods delivered is Odoo's count of its done moves. Written lower by a
+        stock user or a salesperson, 100 units would ship on a 1-unit line as nothing beyond the
+        order (50,000 on a line of 1,000), or goods shipped beyond it would leave the exposure."""
+        order = self._order(500, user=self.salesperson, confirm=True)
+        line = order.order_line
+        stock, sales = self.env(user=self.warehouse_user), self.env(user=self.salesperson)
+        with self.assertRaisesRegex(AccessError, "cannot be lowered"):
+            line.with_env(stock).write({"qty_delivered": -99})
+        picking = order.picking_ids.with_env(stock)
+        picking.move_ids.quantity = 2
+        picking.button_validate()
+        self.assertEqual(line.qty_delivered, 2)
+        for env in (stock, sales):
+            for value in (-99, 0, 1):
+                with (
+                    self.subTest(user=env.user.login, value=value),
+                    self.assertRaisesRegex(AccessError, "cannot be lowered"),
+                ):
+                    line.with_env(env).write({"qty_delivered": value})
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 1000)
+        line.with_env(sales).write({"qty_delivered": 2})
+        self.assertEqual(line.qty_delivered, 2)
+
     def test_delivered_beyond_the_order_is_checked_like_a_larger_order(self):
         """A service delivered by hand beyond its ordered quantity is owed as a larger order is."""
         service = self.env["product.product"].create(
@@ -948,6 +973,10 @@ class TestCreditWhoseCredit(CreditControlCommon):
         line.write({"qty_delivered": 2})
         exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
         self.assertEqual(exposure[self.customer.id], 1000)
+        # Delivered by hand, it is the user's to correct.
+        line.write({"qty_delivered": 1})
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 500)
 
     def test_added_goods_linked_only_to_their_own_order(self):
         """A stock user's move on the line of a released order, in another customer's delivery or

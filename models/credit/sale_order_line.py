@@ -1,4 +1,6 @@
 from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.tools import float_compare
 
 from .sale_order import refuse_computed_values, refuse_non_finite_figures
 
@@ -22,6 +24,7 @@ class SaleOrderLine(models.Model):
     def write(self, vals):
         refuse_computed_values(self, [vals])
         refuse_non_finite_figures(self, [vals])
+        self._credit_refuse_lowering_delivered(vals)
         orders = self.order_id
         if vals.get("order_id"):
             orders |= orders.browse(vals["order_id"])
@@ -31,6 +34,33 @@ class SaleOrderLine(models.Model):
     def unlink(self):
         with self.order_id._credit_watch_rise():
             return super().unlink()
+
+    def _credit_refuse_lowering_delivered(self, vals):
+        """What a line delivered by stock moves has delivered is Odoo's count of its done moves:
+        the delivery check and the exposure count the goods beyond the order from it. The field
+        stays writable (Odoo's form hides it; a stock user may write order lines), so a caller
+        lowering it would have goods ship unchecked, or shipped goods leave the exposure. A rise
+        is checked as a larger order (``_credit_watch_rise``); a line delivered by hand keeps its
+        delivered quantity the user's."""
+        if "qty_delivered" not in vals or self.env.su:
+            return
+        written = float(vals["qty_delivered"] or 0.0)
+        lowered = self.sudo().filtered(
+            lambda line: (
+                line.company_id.credit_control_enabled
+                and line.qty_delivered_method == "stock_move"
+                and float_compare(written, line.qty_delivered, precision_rounding=line.product_uom.rounding)
+                < 0
+            )
+        )
+        if lowered:
+            raise AccessError(
+                self.env._(
+                    "The delivered quantity of %(lines)s is counted from its deliveries and "
+                    "cannot be lowered.",
+                    lines=", ".join(lowered.mapped("display_name")),
+                )
+            )
 
     def _credit_unit_amount(self):
         """What one unit of this line counts in its order's currency, as the exposure counts it
