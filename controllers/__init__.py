@@ -1,1 +1,2 @@
+from . import confidentiality_portal
 from . import portal

@@ -149,6 +149,29 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
             web_read()
         self.assertFalse(Log.search([("user_id", "=", self.sales_internal.id)]))
 
+    def test_portal_page_only_for_a_readable_customer(self):
+        """A document's portal page shows its customer's address as superuser: an internal user
+        opens it (its preview, or its link with the token) only for a customer they may read,
+        and the opening is logged."""
+        self.secret_customer.write({"street": "7 Hidden Quay", "email": "board@zircon-secret.example"})
+        self.internal_customer.street = "1 Open Road"
+        self.own_order.action_quotation_sent()
+        self.authenticate(self.sales_internal.login, self.sales_internal.login)
+        for url in (f"/my/orders/{self.own_order.id}", self.own_order.get_portal_url()):
+            response = self.url_open(url)
+            self.assertNotIn("Hidden Quay", response.text)
+            self.assertNotIn("zircon-secret", response.text)
+        plain = self._order(self.sales_internal, partner=self.internal_customer)
+        plain.action_quotation_sent()
+        self.assertIn("1 Open Road", self.url_open(plain.get_portal_url()).text)
+        # A user cleared for the customer opens it; the opening is logged.
+        self.authenticate(self.sales_secret.login, self.sales_secret.login)
+        self.assertIn("Hidden Quay", self.url_open(f"/my/orders/{self.owner_order.id}").text)
+        entry = self.env["customer.access.log"].search([("user_id", "=", self.sales_secret.id)])
+        self.assertEqual(
+            (entry.action, entry.res_model, entry.res_id), ("open", "sale.order", self.owner_order.id)
+        )
+
     def test_report_route_logs_print(self):
         """Printing through the report route (a read-only request) is logged, and refused when
         the customer is above the user's clearance."""
