@@ -12,13 +12,22 @@ class ConfidentialCustomerPortal(CustomerPortal):
 
     def _document_check_access(self, model_name, document_id, access_token=None):
         document_sudo = super()._document_check_access(model_name, document_id, access_token=access_token)
-        if request.env.user._is_internal() and "partner_id" in document_sudo:
+        # Every customer the page names: an order's invoicing and delivery addresses too.
+        partner_fields = [
+            name
+            for name, field in document_sudo._fields.items()
+            if field.type == "many2one" and field.comodel_name == "res.partner"
+        ]
+        if request.env.user._is_internal() and partner_fields:
+            partners = (
+                request.env["res.partner"].sudo().union(*(document_sudo[name] for name in partner_fields))
+            )
             policy = request.env["customer.access.policy"]
             policy._check_partners_readable(
-                document_sudo.partner_id,
+                partners,
                 request.env._(
                     "You may not open the customer page of a document of a customer above your clearance."
                 ),
             )
-            policy._log_access(document_sudo.partner_id, "open", document=document_sudo)
+            policy._log_access(partners, "open", document=document_sudo)
         return document_sudo

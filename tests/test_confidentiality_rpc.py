@@ -1,5 +1,6 @@
 from xmlrpc.client import Fault
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
@@ -171,6 +172,26 @@ class TestConfidentialityRpc(ConfidentialityCommon, HttpCase):
         self.assertEqual(
             (entry.action, entry.res_model, entry.res_id), ("open", "sale.order", self.owner_order.id)
         )
+        # Every customer the page names: an order of a readable customer, invoiced and delivered
+        # to the hidden one, shows their address.
+        shipped = (
+            self.env(user=self.sales_internal)["sale.order"]
+            .create(
+                {
+                    "partner_id": self.internal_customer.id,
+                    "partner_invoice_id": self.secret_customer.id,
+                    "partner_shipping_id": self.secret_customer.id,
+                    "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+                }
+            )
+            .with_env(self.env)
+        )
+        shipped.action_quotation_sent()
+        self.assertIn("Hidden Quay", self.url_open(f"/my/orders/{shipped.id}").text)
+        self.authenticate(self.sales_internal.login, self.sales_internal.login)
+        text = self.url_open(f"/my/orders/{shipped.id}").text
+        self.assertNotIn("Hidden Quay", text)
+        self.assertNotIn("zircon-secret", text)
 
     def test_report_route_logs_print(self):
         """Printing through the report route (a read-only request) is logged, and refused when

@@ -954,6 +954,32 @@ class TestCreditWhoseCredit(CreditControlCommon):
         line.with_env(sales).write({"qty_delivered": 2})
         self.assertEqual(line.qty_delivered, 2)
 
+    def test_goods_keep_their_line(self):
+        """A line with moves keeps its product and stays delivered by its moves: another product
+        (its moves then skipped as a kit's components) shipped 100 units of a 1-unit line of 500
+        unchecked; flagged an expense, 2 units shipped left the exposure (1,000 -> 500)."""
+        other = self.env["product.product"].create(
+            {"name": "Other widget", "type": "consu", "list_price": 500}
+        )
+        stock, sales = self.env(user=self.warehouse_user), self.env(user=self.salesperson)
+        order = self._order(500, user=self.salesperson, confirm=True)
+        line = order.order_line
+        with self.assertRaisesRegex(AccessError, "has deliveries"):
+            line.with_env(sales).write({"product_id": other.id})
+        with self.assertRaisesRegex(AccessError, "has deliveries"):
+            order.with_env(sales).write({"order_line": [Command.update(line.id, {"product_id": other.id})]})
+        picking = order.picking_ids.with_env(stock)
+        picking.move_ids.quantity = 100
+        self._refused("beyond its credit line", picking.button_validate)
+        picking.move_ids.quantity = 2
+        picking.button_validate()
+        for env in (sales, stock):
+            with self.subTest(user=env.user.login), self.assertRaisesRegex(AccessError, "has deliveries"):
+                line.with_env(env).write({"is_expense": True})
+        self.assertEqual(line.qty_delivered_method, "stock_move")
+        exposure = self.env["credit.exposure"]._exposure_by_partner(self.customer.ids, self.company)
+        self.assertEqual(exposure[self.customer.id], 1000)
+
     def test_delivered_beyond_the_order_is_checked_like_a_larger_order(self):
         """A service delivered by hand beyond its ordered quantity is owed as a larger order is."""
         service = self.env["product.product"].create(

@@ -25,6 +25,7 @@ class SaleOrderLine(models.Model):
         refuse_computed_values(self, [vals])
         refuse_non_finite_figures(self, [vals])
         self._credit_refuse_lowering_delivered(vals)
+        self._credit_refuse_unlinking_goods(vals)
         orders = self.order_id
         if vals.get("order_id"):
             orders |= orders.browse(vals["order_id"])
@@ -59,6 +60,32 @@ class SaleOrderLine(models.Model):
                     "The delivered quantity of %(lines)s is counted from its deliveries and "
                     "cannot be lowered.",
                     lines=", ".join(lowered.mapped("display_name")),
+                )
+            )
+
+    def _credit_refuse_unlinking_goods(self, vals):
+        """A line's delivered quantity and the delivery check follow its goods' moves only while
+        the line keeps their product and stays delivered by stock moves: another product (the
+        moves are then skipped as a kit's components) or an expense flag (delivered quantity from
+        analytic lines) would ship goods unchecked or take shipped goods off the exposure. Odoo
+        lets no product change once a line has moves (``product_updatable``)."""
+        if self.env.su or not vals.keys() & {"product_id", "is_expense"}:
+            return
+        changed = self.sudo().filtered(
+            lambda line: (
+                line.company_id.credit_control_enabled
+                and line.move_ids.filtered(lambda move: move.state != "cancel")
+                and (
+                    ("product_id" in vals and line.product_id.id != (vals["product_id"] or False))
+                    or ("is_expense" in vals and line.is_expense != bool(vals["is_expense"]))
+                )
+            )
+        )
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "The product of %(lines)s has deliveries and cannot be changed.",
+                    lines=", ".join(changed.mapped("display_name")),
                 )
             )
 
